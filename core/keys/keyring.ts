@@ -1,0 +1,211 @@
+import { createHmac } from 'node:crypto';
+import { ErrorCode, VaultError } from '../../common/errors.js';
+import { randomBytes, toHex, utf8, wipe } from '../crypto/bytes.js';
+import { hkdfSha256, hmacSha256 } from '../crypto/kdf.js';
+import { KeyUnwrapError, unwrapKey, wrapKey } from '../crypto/key-wrap.js';
+import type { KeyTables } from './key-tables.js';
+
+/** Vault-wide keys wrapped under a KEK (design.md §3). */
+const VAULT_KEY_PURPOSES = ['index', 'audit', 'backup'] as const;
+type VaultKeyPurpose = (typeof VAULT_KEY_PURPOSES)[number];
+
+/** Blind-index tokens are HMACs truncated to 16 bytes (design.md §4), written as 32 hex characters. */
+const TERM_TOKEN_BYTES = 16;
+/** Cached word → token entries; frequent words are HMAC'd once. Cleared when full and on lock. */
+const TERM_CACHE_LIMIT = 200_000;
+
+export type IdentityKind = 'user' | 'subject';
+
+/**
+ * The unlocked key hierarchy, in memory only. Every key is a Uint8Array wiped by `lock()`; nothing here
+ * is ever turned into a string, logged or written unwrapped.
+ */
+export class Keyring {
+  private locked = false;
+  private readonly termKey: Uint8Array;
+  private readonly identityKey: Uint8Array;
+  private readonly termCache = new Map<string, string>();
+  private readonly subjectKeys = new Map<string, Uint8Array>();
+  /** Subject keys inserted by a transaction that has not committed yet; dropped if it rolls back. */
+  private readonly pendingSubjectKeys = new Set<string>();
+
+  private constructor(
+    private readonly vaultId: string,
+    private readonly tables: KeyTables,
+    private readonly keks: Map<number, Uint8Array>,
+    private readonly currentKekVersion: number,
+    private readonly vaultKeys: Record<VaultKeyPurpose, Uint8Array>,
+  ) {
+    // Domain-separated subkeys of the index key: one for search terms, one for people's identifiers.
+    this.termKey = hkdfSha256(vaultKeys.index, utf8(vaultId), utf8('vault-manager/index/terms/v1'), 32);
+    this.identityKey = hkdfSha256(
+      vaultKeys.index,
+      utf8(vaultId),
+      utf8('vault-manager/index/identities/v1'),
+      32,
+    );
+  }
+
+  /** Makes a new hierarchy under `rootKey`: KEK v1 and the vault keys, all stored wrapped. */
+  static create(vaultId: string, tables: KeyTables, rootKey: Uint8Array): Keyring {
+    const kek = randomBytes(32);
+    tables.insertKekVersion(1, wrapKey(rootKey, kek));
+    const vaultKeys = {} as Record<VaultKeyPurpose, Uint8Array>;
+    for (const purpose of VAULT_KEY_PURPOSES) {
+      vaultKeys[purpose] = randomBytes(32);
+      tables.insertVaultKey(purpose, 1, wrapKey(kek, vaultKeys[purpose]));
+    }
+    return new Keyring(vaultId, tables, new Map([[1, kek]]), 1, vaultKeys);
+  }
+
+  /** Unwraps every KEK version and the vault keys in software: no token operation happens here. */
+  static unlock(vaultId: string, tables: KeyTables, rootKey: Uint8Array): Keyring {
+    const keks = new Map<number, Uint8Array>();
+    try {
+      for (const { version, wrappedKek, retiredAt } of tables.kekVersions()) {
+        if (retiredAt === null) keks.set(version, unwrapKey(rootKey, wrappedKek));
+      }
+      const current = Math.max(...keks.keys());
+      if (!Number.isFinite(current)) throw new VaultError(ErrorCode.INTEGRITY, 'the vault has no active KEK');
+      const vaultKeys = {} as Record<VaultKeyPurpose, Uint8Array>;
+      for (const purpose of VAULT_KEY_PURPOSES) {
+        const stored = tables.vaultKey(purpose);
+        const kek = stored && keks.get(stored.kekVersion);
+        if (!stored || !kek)
+          throw new VaultError(ErrorCode.INTEGRITY, `the vault's ${purpose} key is missing`);
+        vaultKeys[purpose] = unwrapKey(kek, stored.wrappedKey);
+      }
+      return new Keyring(vaultId, tables, keks, current, vaultKeys);
+    } catch (error) {
+      wipe(...keks.values());
+      if (error instanceof KeyUnwrapError) {
+        throw new VaultError(
+          ErrorCode.INTEGRITY,
+          'a stored key failed its integrity check; the key tables were altered',
+        );
+      }
+      throw error;
+    }
+  }
+
+  get kekVersion(): number {
+    this.assertUnlocked();
+    return this.currentKekVersion;
+  }
+
+  /** The blind-index token of one normalised word. */
+  termToken(word: string): string {
+    this.assertUnlocked();
+    let token = this.termCache.get(word);
+    if (token === undefined) {
+      token = toHex(hmacSha256(this.termKey, word).subarray(0, TERM_TOKEN_BYTES));
+      if (this.termCache.size >= TERM_CACHE_LIMIT) this.termCache.clear();
+      this.termCache.set(word, token);
+    }
+    return token;
+  }
+
+  /** A keyed HMAC standing in for a person's identifier in plaintext columns (design.md §4). */
+  identityRef(kind: IdentityKind, value: string): Uint8Array {
+    this.assertUnlocked();
+    return hmacSha256(this.identityKey, `${kind}\0${value}`);
+  }
+
+  /**
+   * A stable id for a trace that arrived without one: a keyed HMAC of its source bytes, so importing the
+   * same file twice stores it once, and the id reveals nothing of the content.
+   */
+  contentId(source: Uint8Array): string {
+    this.assertUnlocked();
+    const mac = createHmac('sha256', this.identityKey).update('trace-id\0').update(source).digest();
+    return `tr-${mac.subarray(0, 16).toString('hex')}`;
+  }
+
+  /** HMAC under the audit key, for sensitive audit fields. */
+  auditMac(value: string): Uint8Array {
+    this.assertUnlocked();
+    return hmacSha256(this.vaultKeys.audit, value);
+  }
+
+  /**
+   * The data key of one trace: HKDF(subject key, trace id ‖ key version). Creates the subject key (wrapped
+   * under the current KEK) the first time a subject is seen; call inside the write transaction and settle
+   * with `commitPending()` or `discardPending()`.
+   */
+  traceKey(keyRef: Uint8Array, traceId: string, keyVersion: number, create: boolean): Uint8Array {
+    const subjectKey = this.subjectKey(keyRef, create);
+    return hkdfSha256(
+      subjectKey,
+      utf8(this.vaultId),
+      utf8(`vault-manager/trace-dek/v1\0${traceId}\0${keyVersion}`),
+      32,
+    );
+  }
+
+  commitPending(): void {
+    this.pendingSubjectKeys.clear();
+  }
+
+  discardPending(): void {
+    for (const ref of this.pendingSubjectKeys) {
+      wipe(this.subjectKeys.get(ref));
+      this.subjectKeys.delete(ref);
+    }
+    this.pendingSubjectKeys.clear();
+  }
+
+  get isLocked(): boolean {
+    return this.locked;
+  }
+
+  /** Wipes every key held in memory. The keyring is useless afterwards; unlock again for a new one. */
+  lock(): void {
+    if (this.locked) return;
+    this.locked = true;
+    wipe(...this.keks.values(), ...Object.values(this.vaultKeys), ...this.subjectKeys.values());
+    wipe(this.termKey, this.identityKey);
+    this.keks.clear();
+    this.subjectKeys.clear();
+    this.termCache.clear();
+  }
+
+  private subjectKey(keyRef: Uint8Array, create: boolean): Uint8Array {
+    this.assertUnlocked();
+    const cacheKey = toHex(keyRef);
+    const cached = this.subjectKeys.get(cacheKey);
+    if (cached) return cached;
+    const stored = this.tables.subjectKey(keyRef);
+    let key: Uint8Array;
+    if (stored) {
+      const kek = this.keks.get(stored.kekVersion);
+      if (!kek)
+        throw new VaultError(
+          ErrorCode.INTEGRITY,
+          `a subject key is wrapped under unknown KEK version ${stored.kekVersion}`,
+        );
+      try {
+        key = unwrapKey(kek, stored.wrappedKey);
+      } catch {
+        throw new VaultError(ErrorCode.INTEGRITY, 'a subject key failed its integrity check');
+      }
+    } else if (create) {
+      key = randomBytes(32);
+      const kek = this.keks.get(this.currentKekVersion);
+      if (!kek) throw new VaultError(ErrorCode.LOCKED, 'the vault is locked');
+      this.tables.insertSubjectKey(keyRef, this.currentKekVersion, wrapKey(kek, key));
+      this.pendingSubjectKeys.add(cacheKey);
+    } else {
+      // The subject key is gone: the subject was erased (crypto-shredded). Its traces cannot be read.
+      throw new VaultError(
+        ErrorCode.NOT_FOUND,
+        'the key for this trace no longer exists (its subject was erased)',
+      );
+    }
+    this.subjectKeys.set(cacheKey, key);
+    return key;
+  }
+
+  private assertUnlocked(): void {
+    if (this.locked) throw new VaultError(ErrorCode.LOCKED, 'the vault is locked; unlock it first');
+  }
+}

@@ -1,0 +1,54 @@
+import type { Trace } from '../../common/trace.js';
+
+/** A word is a run of letters and digits in any script. Longer runs are cut, as no one searches for them. */
+const WORD = /[\p{L}\p{N}]+/gu;
+const MAX_WORD_LENGTH = 64;
+
+export interface Word {
+  /** The normalised form: NFKC, lower case, at most 64 characters. */
+  text: string;
+  /** Offsets of the original run in the source text, for snippets. */
+  start: number;
+  end: number;
+}
+
+/** Printable ASCII only: NFKC leaves it unchanged, so the costly normalisation can be skipped. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+export function normaliseWord(raw: string): string {
+  const folded = ASCII.test(raw) ? raw.toLowerCase() : raw.normalize('NFKC').toLowerCase();
+  return folded.length > MAX_WORD_LENGTH ? folded.slice(0, MAX_WORD_LENGTH) : folded;
+}
+
+/** Every word of `text`, in order, with its position. The same rule serves indexing, queries and phrases. */
+export function words(text: string): Word[] {
+  const out: Word[] = [];
+  for (const match of text.matchAll(WORD)) {
+    out.push({ text: normaliseWord(match[0]), start: match.index, end: match.index + match[0].length });
+  }
+  return out;
+}
+
+export function distinctWords(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const match of text.matchAll(WORD)) out.add(normaliseWord(match[0]));
+  return out;
+}
+
+/**
+ * The text a trace is searchable by: message contents, tool names, and tool arguments and results.
+ * Identifiers and attributes are found through filters, not words.
+ */
+export function searchableText(trace: Trace): string {
+  const parts: string[] = trace.messages.map((m) => m.content);
+  for (const call of trace.tool_calls) {
+    parts.push(call.name);
+    if (call.arguments !== undefined) parts.push(stringify(call.arguments));
+    if (call.result !== undefined) parts.push(stringify(call.result));
+  }
+  return parts.join('\n');
+}
+
+function stringify(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,87 @@
+import { ErrorCode, VaultError } from '../../common/errors.js';
+import type { Trace } from '../../common/trace.js';
+import { recordAad } from '../crypto/aad.js';
+import { AeadAuthenticationError, GCM_NONCE_BYTES, type Aead } from '../crypto/aead.js';
+import { nodeAesGcm } from '../crypto/aead-node.js';
+import { randomBytes, wipe } from '../crypto/bytes.js';
+import type { Keyring } from '../keys/keyring.js';
+
+/** Version of the plaintext layout inside a trace ciphertext (JSON of the validated trace). */
+export const TRACE_FORMAT_VERSION = 1;
+const TABLE = 'traces';
+
+export interface SealedTrace {
+  nonce: Uint8Array;
+  body: Uint8Array;
+  sizeBytes: number;
+}
+
+export interface TraceKeyBinding {
+  id: string;
+  keyRef: Uint8Array;
+  keyVersion: number;
+  formatVersion: number;
+}
+
+/** Encrypts and decrypts trace bodies: a data key per trace, AAD binding it to vault, table and row. */
+export class TraceCipher {
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  constructor(
+    private readonly vaultId: string,
+    private readonly keyring: Keyring,
+    private readonly aead: Aead = nodeAesGcm,
+  ) {}
+
+  seal(trace: Trace, binding: TraceKeyBinding): SealedTrace {
+    const plaintext = this.encoder.encode(JSON.stringify(trace));
+    const key = this.keyring.traceKey(binding.keyRef, binding.id, binding.keyVersion, true);
+    const nonce = randomBytes(GCM_NONCE_BYTES);
+    try {
+      const body = this.aead.seal(key, nonce, plaintext, this.aad(binding));
+      return { nonce, body, sizeBytes: plaintext.length };
+    } finally {
+      wipe(key, plaintext);
+    }
+  }
+
+  open(nonce: Uint8Array, body: Uint8Array, binding: TraceKeyBinding): Trace {
+    if (binding.formatVersion !== TRACE_FORMAT_VERSION) {
+      throw new VaultError(
+        ErrorCode.UNSUPPORTED_VERSION,
+        `trace ${binding.id} has format version ${binding.formatVersion}, which this program cannot read`,
+      );
+    }
+    const key = this.keyring.traceKey(binding.keyRef, binding.id, binding.keyVersion, false);
+    let plaintext: Uint8Array;
+    try {
+      plaintext = this.aead.open(key, nonce, body, this.aad(binding));
+    } catch (error) {
+      if (error instanceof AeadAuthenticationError) {
+        throw new VaultError(
+          ErrorCode.INTEGRITY,
+          `trace ${binding.id} failed its integrity check: its ciphertext was altered or moved from another row`,
+        );
+      }
+      throw error;
+    } finally {
+      wipe(key);
+    }
+    try {
+      return JSON.parse(this.decoder.decode(plaintext)) as Trace;
+    } finally {
+      wipe(plaintext);
+    }
+  }
+
+  private aad(binding: TraceKeyBinding): Uint8Array {
+    return recordAad({
+      vaultId: this.vaultId,
+      table: TABLE,
+      recordId: binding.id,
+      keyVersion: binding.keyVersion,
+      formatVersion: binding.formatVersion,
+    });
+  }
+}

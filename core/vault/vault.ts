@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { ErrorCode, VaultError } from '../../common/errors.js';
+import type { SearchRequest, SearchResult, TraceFilter } from '../../common/search.js';
+import {
+  TraceInputSchema,
+  describeIssues,
+  type Trace,
+  type TraceInput,
+  type TraceSummary,
+} from '../../common/trace.js';
+import type { SqliteDatabase } from '../../native/sqlite.js';
+import { randomBytes, wipe } from '../crypto/bytes.js';
+import {
+  DEFAULT_MAX_TRACE_BYTES,
+  importFile,
+  type ImportOptions,
+  type ImportReport,
+} from '../ingest/importer.js';
+import type { KeyProvider } from '../keys/key-provider.js';
+import { KeyTables } from '../keys/key-tables.js';
+import { Keyring } from '../keys/keyring.js';
+import { TraceSearch } from '../search/search.js';
+
+import { TraceStore, type Page, type PutResult } from '../store/trace-store.js';
+import { writeExportFile, type ExportReport } from './export-file.js';
+import { databasePath } from './home.js';
+import { VaultMeta } from './meta.js';
+import { openStorage } from './storage.js';
+
+export interface CreateOptions {
+  /** Traces larger than this many bytes are refused. */
+  maxTraceBytes?: number;
+}
+
+/**
+ * The engine's facade: one unlocked vault. Every caller (command line, desktop app, local API) goes
+ * through these methods; keys stay inside.
+ */
+export class Vault {
+  private readonly store: TraceStore;
+  private readonly searcher: TraceSearch;
+  private closed = false;
+
+  private constructor(
+    private readonly db: SqliteDatabase,
+    readonly vaultId: string,
+    private readonly keyring: Keyring,
+    readonly maxTraceBytes: number,
+  ) {
+    this.store = new TraceStore(db, vaultId, keyring);
+    this.searcher = new TraceSearch(this.store, keyring);
+  }
+
+  /** Creates a vault in `home` with one key slot from `provider`. Refuses a home that already has one. */
+  static async create(home: string, provider: KeyProvider, options: CreateOptions = {}): Promise<Vault> {
+    const maxTraceBytes = options.maxTraceBytes ?? DEFAULT_MAX_TRACE_BYTES;
+    if (!Number.isInteger(maxTraceBytes) || maxTraceBytes < 1024) {
+      throw new VaultError(
+        ErrorCode.BAD_INPUT,
+        `the trace size limit must be a whole number of bytes, at least 1024`,
+      );
+    }
+    if (existsSync(databasePath(home))) {
+      throw new VaultError(ErrorCode.ALREADY_INITIALIZED, `a vault already exists in ${home}`);
+    }
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const db = openStorage(databasePath(home));
+    const vaultId = randomUUID();
+    const rootKey = randomBytes(32);
+    try {
+      const slot = await provider.protectRootKey(rootKey, { vaultId });
+      const tables = new KeyTables(db);
+      const keyring = db
+        .transaction(() => {
+          const meta = new VaultMeta(db);
+          meta.set('vault_id', vaultId);
+          meta.set('created_at', new Date().toISOString());
+          meta.set('max_trace_bytes', String(maxTraceBytes));
+          tables.insertSlot(provider.kind, provider.label, slot.params, slot.wrappedRoot);
+          return Keyring.create(vaultId, tables, rootKey);
+        })
+        .immediate();
+      return new Vault(db, vaultId, keyring, maxTraceBytes);
+    } catch (error) {
+      db.close();
+      throw error;
+    } finally {
+      wipe(rootKey);
+    }
+  }
+
+  /** Opens and unlocks the vault in `home`: one master-key operation, then software unwrapping. */
+  static async open(home: string, provider: KeyProvider): Promise<Vault> {
+    if (!existsSync(databasePath(home))) {
+      throw new VaultError(
+        ErrorCode.NOT_INITIALIZED,
+        `no vault in ${home}; run \`vault-manager init\` first`,
+      );
+    }
+    const db = openStorage(databasePath(home));
+    try {
+      const meta = new VaultMeta(db);
+      const vaultId = meta.get('vault_id');
+      if (!vaultId)
+        throw new VaultError(ErrorCode.NOT_INITIALIZED, `the vault in ${home} was never fully created`);
+      const tables = new KeyTables(db);
+      const slots = tables.slots().filter((s) => s.kind === provider.kind);
+      if (slots.length === 0) {
+        throw new VaultError(ErrorCode.WRONG_SECRET, `the vault in ${home} has no ${provider.kind} key slot`);
+      }
+      let lastError: unknown;
+      for (const slot of slots) {
+        let rootKey: Uint8Array;
+        try {
+          rootKey = await provider.recoverRootKey(slot, { vaultId });
+        } catch (error) {
+          lastError = error;
+          continue;
+        }
+        try {
+          const keyring = Keyring.unlock(vaultId, tables, rootKey);
+          return new Vault(
+            db,
+            vaultId,
+            keyring,
+            Number(meta.get('max_trace_bytes') ?? DEFAULT_MAX_TRACE_BYTES),
+          );
+        } finally {
+          wipe(rootKey);
+        }
+      }
+      throw lastError;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Validates and stores traces in one transaction; acknowledged (returned) only once durable. */
+  put(inputs: readonly TraceInput[]): PutResult {
+    this.assertOpen();
+    const traces = inputs.map((input, index) => {
+      const size = Buffer.byteLength(JSON.stringify(input));
+      if (size > this.maxTraceBytes) {
+        throw new VaultError(
+          ErrorCode.TOO_LARGE,
+          `trace ${index}: ${size} bytes, over the limit of ${this.maxTraceBytes}`,
+        );
+      }
+      const parsed = TraceInputSchema.safeParse(input);
+      if (!parsed.success)
+        throw new VaultError(ErrorCode.BAD_INPUT, `trace ${index}: ${describeIssues(parsed.error)}`);
+      return {
+        ...parsed.data,
+        id: parsed.data.id ?? this.keyring.contentId(Buffer.from(JSON.stringify(input))),
+      };
+    });
+    return this.store.putBatch(traces);
+  }
+
+  importFile(file: string, options: ImportOptions = {}): Promise<ImportReport> {
+    this.assertOpen();
+    return importFile(
+      {
+        putBatch: (traces) => this.store.putBatch(traces),
+        idFor: (source) => this.keyring.contentId(source),
+      },
+      file,
+      { maxTraceBytes: this.maxTraceBytes, ...options },
+    );
+  }
+
+  get(id: string): Trace {
+    this.assertOpen();
+    return this.store.get(id);
+  }
+
+  list(filter: TraceFilter = {}, page: Page = { limit: 50, offset: 0 }): TraceSummary[] {
+    this.assertOpen();
+    return this.store.list(filter, page);
+  }
+
+  count(filter: TraceFilter = {}): number {
+    this.assertOpen();
+    return this.store.count(filter);
+  }
+
+  search(request: SearchRequest): SearchResult {
+    this.assertOpen();
+    return this.searcher.search(request);
+  }
+
+  /** The index half of search alone (ids of one page, nothing decrypted): what the benchmark compares. */
+  searchIds(request: SearchRequest): string[] {
+    this.assertOpen();
+    return this.searcher.ids(request);
+  }
+
+  getMany(ids: readonly string[]): Trace[] {
+    this.assertOpen();
+    return this.store.getMany(ids);
+  }
+
+  delete(id: string): void {
+    this.assertOpen();
+    if (!this.store.delete(id))
+      throw new VaultError(ErrorCode.NOT_FOUND, `no trace with id ${JSON.stringify(id)}`);
+  }
+
+  exportTo(
+    output: string,
+    filter: TraceFilter = {},
+    options: { overwrite?: boolean; onTrace?: (count: number, total: number) => void } = {},
+  ): ExportReport {
+    this.assertOpen();
+    const total = this.store.count(filter);
+    return writeExportFile(output, this.store.iterate(filter), {
+      overwrite: options.overwrite ?? false,
+      onTrace: (count) => options.onTrace?.(count, total),
+    });
+  }
+
+  /** Wipes every key from memory and closes the database. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.keyring.lock();
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed || this.keyring.isLocked) {
+      throw new VaultError(ErrorCode.LOCKED, 'the vault is locked; unlock it first');
+    }
+  }
+}

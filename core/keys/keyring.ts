@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { ErrorCode, VaultError } from '../../common/errors.js';
 import { randomBytes, toHex, utf8, wipe } from '../crypto/bytes.js';
-import { hkdfSha256, hmacSha256 } from '../crypto/kdf.js';
+import { hkdfExpandSha256, hkdfSha256, hmacSha256 } from '../crypto/kdf.js';
 import { KeyUnwrapError, unwrapKey, wrapKey } from '../crypto/key-wrap.js';
+import { TermDictionary } from '../search/term-dictionary.js';
 import type { KeyTables } from './key-tables.js';
 
 /** Vault-wide keys wrapped under a KEK (design.md §3). */
@@ -11,8 +12,6 @@ type VaultKeyPurpose = (typeof VAULT_KEY_PURPOSES)[number];
 
 /** Blind-index tokens are HMACs truncated to 16 bytes (design.md §4), written as 32 hex characters. */
 const TERM_TOKEN_BYTES = 16;
-/** Cached word → token entries; frequent words are HMAC'd once. Cleared when full and on lock. */
-const TERM_CACHE_LIMIT = 200_000;
 
 export type IdentityKind = 'user' | 'subject';
 
@@ -24,7 +23,8 @@ export class Keyring {
   private locked = false;
   private readonly termKey: Uint8Array;
   private readonly identityKey: Uint8Array;
-  private readonly termCache = new Map<string, string>();
+  /** Word → token, HMAC'd once per word (design.md §8: cache tokens of frequent words). */
+  private readonly terms: TermDictionary;
   private readonly subjectKeys = new Map<string, Uint8Array>();
   /** Subject keys inserted by a transaction that has not committed yet; dropped if it rolls back. */
   private readonly pendingSubjectKeys = new Set<string>();
@@ -43,6 +43,9 @@ export class Keyring {
       utf8(vaultId),
       utf8('vault-manager/index/identities/v1'),
       32,
+    );
+    this.terms = new TermDictionary((word) =>
+      toHex(hmacSha256(this.termKey, word).subarray(0, TERM_TOKEN_BYTES)),
     );
   }
 
@@ -93,16 +96,16 @@ export class Keyring {
     return this.currentKekVersion;
   }
 
-  /** The blind-index token of one normalised word. */
+  /** The blind-index tokens of every distinct word of `text`, space-separated, as FTS5 takes them. */
+  termTokens(text: string): string {
+    this.assertUnlocked();
+    return this.terms.tokensOf(text);
+  }
+
+  /** The blind-index token of one normalised word (for queries). */
   termToken(word: string): string {
     this.assertUnlocked();
-    let token = this.termCache.get(word);
-    if (token === undefined) {
-      token = toHex(hmacSha256(this.termKey, word).subarray(0, TERM_TOKEN_BYTES));
-      if (this.termCache.size >= TERM_CACHE_LIMIT) this.termCache.clear();
-      this.termCache.set(word, token);
-    }
-    return token;
+    return this.terms.token(word);
   }
 
   /** A keyed HMAC standing in for a person's identifier in plaintext columns (design.md §4). */
@@ -134,11 +137,10 @@ export class Keyring {
    */
   traceKey(keyRef: Uint8Array, traceId: string, keyVersion: number, create: boolean): Uint8Array {
     const subjectKey = this.subjectKey(keyRef, create);
-    return hkdfSha256(
+    // Subject keys are random 256-bit keys, so HKDF-Expand alone derives the per-trace key (RFC 5869 §3.3).
+    return hkdfExpandSha256(
       subjectKey,
-      utf8(this.vaultId),
-      utf8(`vault-manager/trace-dek/v1\0${traceId}\0${keyVersion}`),
-      32,
+      utf8(`vault-manager/trace-dek/v1\0${this.vaultId}\0${traceId}\0${keyVersion}`),
     );
   }
 
@@ -166,7 +168,7 @@ export class Keyring {
     wipe(this.termKey, this.identityKey);
     this.keks.clear();
     this.subjectKeys.clear();
-    this.termCache.clear();
+    this.terms.clear();
   }
 
   private subjectKey(keyRef: Uint8Array, create: boolean): Uint8Array {

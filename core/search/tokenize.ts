@@ -31,8 +31,29 @@ export function words(text: string): Word[] {
 
 export function distinctWords(text: string): Set<string> {
   const out = new Set<string>();
+  if (ASCII.test(text)) {
+    addAsciiWords(text.toLowerCase(), out);
+    return out;
+  }
   for (const match of text.matchAll(WORD)) out.add(normaliseWord(match[0]));
   return out;
+}
+
+/**
+ * The same rule as WORD for lower-cased ASCII text (letters and digits), by char codes: ingest tokenises
+ * every trace, and a scan without match objects is several times faster than the Unicode regex.
+ */
+function addAsciiWords(lower: string, out: Set<string>): void {
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 0;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      out.add(lower.slice(start, Math.min(i, start + MAX_WORD_LENGTH)));
+      start = -1;
+    }
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { TraceFilter } from '../../common/search.js';
 import type { Trace, TraceSummary } from '../../common/trace.js';
 import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.js';
 import type { Keyring } from '../keys/keyring.js';
-import { distinctWords, searchableText } from '../search/tokenize.js';
+import { searchableText } from '../search/tokenize.js';
 import { TRACE_FORMAT_VERSION, TraceCipher, type TraceKeyBinding } from './trace-cipher.js';
 import { filterToSql } from './trace-filter-sql.js';
 
@@ -220,9 +220,7 @@ export class TraceStore {
   }
 
   private blindTerms(trace: Trace): string {
-    const tokens: string[] = [];
-    for (const word of distinctWords(searchableText(trace))) tokens.push(this.keyring.termToken(word));
-    return tokens.join(' ');
+    return this.keyring.termTokens(searchableText(trace));
   }
 
   private open(row: SealedRow): Trace {

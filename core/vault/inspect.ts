@@ -1,0 +1,143 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openDatabase, type SqliteDatabase } from '../../native/sqlite.js';
+import { schemaVersion } from '../store/migrate.js';
+import { LATEST_SCHEMA_VERSION } from '../store/migrations/index.js';
+import { databasePath } from './home.js';
+import { VaultMeta } from './meta.js';
+
+/** How many problems `PRAGMA quick_check` may list before it stops; enough to tell, short enough to print. */
+const QUICK_CHECK_LIMIT = 20;
+
+/** A key slot as health reports it: what kind of master protects it, never its parameters or wrapped key. */
+export interface KeySlotSummary {
+  kind: string;
+  label: string;
+}
+
+/**
+ * The state of a vault as seen without unlocking it. Nothing here is secret: no key, no trace content, no
+ * identifier of a person; only what the plaintext columns and the file system already show.
+ */
+export interface HealthReport {
+  home: string;
+  database: string;
+  /** True when the database file exists. */
+  exists: boolean;
+  vaultId: string | null;
+  createdAt: string | null;
+  /** The database's user_version; null when it could not be read. */
+  schemaVersion: number | null;
+  /** The newest schema this program writes. */
+  latestSchemaVersion: number;
+  /** `PRAGMA quick_check` rows: ["ok"] when SQLite found nothing wrong. */
+  quickCheck: string[];
+  traceCount: number | null;
+  maxTraceBytes: number | null;
+  databaseBytes: number | null;
+  walBytes: number | null;
+  keySlots: KeySlotSummary[];
+  /** What is wrong, one line each; empty when healthy. */
+  problems: string[];
+  /** True when a vault exists, SQLite finds it sound, and this program can open its schema. */
+  ok: boolean;
+}
+
+/**
+ * Reads a vault's health without its keys: the database is opened read-only (no migration, no write), so
+ * this is safe to run beside a process that has the vault open, and needs no passphrase.
+ */
+export function inspectVault(home: string): HealthReport {
+  const absoluteHome = resolve(home);
+  const database = databasePath(absoluteHome);
+  const report: HealthReport = {
+    home: absoluteHome,
+    database,
+    exists: existsSync(database),
+    vaultId: null,
+    createdAt: null,
+    schemaVersion: null,
+    latestSchemaVersion: LATEST_SCHEMA_VERSION,
+    quickCheck: [],
+    traceCount: null,
+    maxTraceBytes: null,
+    databaseBytes: fileSize(database),
+    walBytes: fileSize(`${database}-wal`),
+    keySlots: [],
+    problems: [],
+    ok: false,
+  };
+  if (!report.exists) {
+    report.problems.push(`no vault in ${absoluteHome}`);
+    return report;
+  }
+
+  let db: SqliteDatabase;
+  try {
+    db = openDatabase(database, { readonly: true });
+  } catch (error) {
+    report.problems.push(`cannot open the database: ${messageOf(error)}`);
+    return report;
+  }
+  try {
+    readInto(db, report);
+  } finally {
+    db.close();
+  }
+  report.ok = report.problems.length === 0;
+  return report;
+}
+
+function readInto(db: SqliteDatabase, report: HealthReport): void {
+  try {
+    report.quickCheck = (db.pragma(`quick_check(${QUICK_CHECK_LIMIT})`) as { quick_check: string }[]).map(
+      (row) => row.quick_check,
+    );
+  } catch (error) {
+    report.problems.push(`quick_check failed: ${messageOf(error)}`);
+    // A file SQLite cannot check is not worth reading further.
+    return;
+  }
+  if (report.quickCheck.length !== 1 || report.quickCheck[0] !== 'ok') {
+    report.problems.push(`quick_check found ${report.quickCheck.length} problem(s)`);
+  }
+
+  const version = schemaVersion(db);
+  report.schemaVersion = version;
+  if (version === 0) {
+    report.problems.push('the database has no vault schema (it was never fully created)');
+    return;
+  }
+  if (version > LATEST_SCHEMA_VERSION) {
+    report.problems.push(
+      `schema version ${version} is newer than this program supports (${LATEST_SCHEMA_VERSION})`,
+    );
+  }
+
+  try {
+    const meta = new VaultMeta(db);
+    report.vaultId = meta.get('vault_id') ?? null;
+    report.createdAt = meta.get('created_at') ?? null;
+    const limit = meta.get('max_trace_bytes');
+    report.maxTraceBytes = limit === undefined ? null : Number(limit);
+    if (report.vaultId === null) report.problems.push('the vault was never fully created (no vault id)');
+    report.traceCount = (db.prepare('SELECT count(*) AS n FROM traces').get() as { n: number }).n;
+    // Only kind and label: a slot's parameters (salt, token URI) and wrapped key stay in the database.
+    report.keySlots = db.prepare('SELECT kind, label FROM key_slots ORDER BY id').all() as KeySlotSummary[];
+    if (report.keySlots.length === 0) report.problems.push('the vault has no key slot');
+  } catch (error) {
+    report.problems.push(`cannot read the vault's tables: ${messageOf(error)}`);
+  }
+}
+
+function fileSize(file: string): number | null {
+  try {
+    return statSync(file).size;
+  } catch {
+    return null;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -13,8 +13,28 @@ export interface RecordBinding {
   formatVersion: number;
 }
 
+/** A binding that cannot be encoded unambiguously; the record it names cannot be decrypted. */
+export class AadBindingError extends Error {
+  override readonly name = 'AadBindingError';
+}
+
+/** A lone surrogate would become U+FFFD in UTF-8, so two different strings could encode alike. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export function recordAad(binding: RecordBinding): Uint8Array {
-  const parts = [binding.vaultId, binding.table, binding.recordId].map(utf8);
+  for (const [name, value] of [
+    ['key version', binding.keyVersion],
+    ['format version', binding.formatVersion],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new AadBindingError(`${name} must be a whole number from 0 to 2^32-1`);
+    }
+  }
+  const strings = [binding.vaultId, binding.table, binding.recordId];
+  if (strings.some((s) => LONE_SURROGATE.test(s))) {
+    throw new AadBindingError('vault id, table and record id must be well-formed Unicode');
+  }
+  const parts = strings.map(utf8);
   const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0) + 8);
   const view = new DataView(out.buffer);
   let offset = 0;

@@ -51,9 +51,15 @@ export const nodeAesGcm: Aead = {
   },
 };
 
+/** OpenSSL 3 refuses GCM IVs over 128 bytes; SP 800-38D lets an implementation narrow IV lengths. */
+export const OPENSSL_MAX_GCM_IV_BYTES = 128;
+
 function assertNonce(nonce: Uint8Array): void {
   // SP 800-38D §5.2.1.1 allows IVs from 1 bit up; a zero-length IV is meaningless and refused.
   if (nonce.length === 0) throw new AeadParameterError('AES-GCM nonce must not be empty');
+  if (nonce.length > OPENSSL_MAX_GCM_IV_BYTES) {
+    throw new AeadParameterError(`node:crypto refuses AES-GCM nonces over ${OPENSSL_MAX_GCM_IV_BYTES} bytes`);
+  }
 }
 
 function gcmName(key: Uint8Array): CipherGCMTypes {

@@ -1,7 +1,7 @@
 import { ErrorCode, VaultError } from '../../common/errors.js';
 import type { Trace } from '../../common/trace.js';
-import { recordAad } from '../crypto/aad.js';
-import { AeadAuthenticationError, GCM_NONCE_BYTES, type Aead } from '../crypto/aead.js';
+import { AadBindingError, recordAad } from '../crypto/aad.js';
+import { AeadAuthenticationError, AeadParameterError, GCM_NONCE_BYTES, type Aead } from '../crypto/aead.js';
 import { nodeAesGcm } from '../crypto/aead-node.js';
 import { randomBytes, wipe } from '../crypto/bytes.js';
 import type { Keyring } from '../keys/keyring.js';
@@ -52,16 +52,19 @@ export class TraceCipher {
         `trace ${binding.id} has format version ${binding.formatVersion}, which this program cannot read`,
       );
     }
+    if (nonce.length !== GCM_NONCE_BYTES) throw integrityError(binding.id);
     const key = this.keyring.traceKey(binding.keyRef, binding.id, binding.keyVersion, false);
     let plaintext: Uint8Array;
     try {
       plaintext = this.aead.open(key, nonce, body, this.aad(binding));
     } catch (error) {
-      if (error instanceof AeadAuthenticationError) {
-        throw new VaultError(
-          ErrorCode.INTEGRITY,
-          `trace ${binding.id} failed its integrity check: its ciphertext was altered or moved from another row`,
-        );
+      // A tag that fails, or a row whose nonce or versions were edited out of range: the same answer.
+      if (
+        error instanceof AeadAuthenticationError ||
+        error instanceof AeadParameterError ||
+        error instanceof AadBindingError
+      ) {
+        throw integrityError(binding.id);
       }
       throw error;
     } finally {
@@ -86,4 +89,11 @@ export class TraceCipher {
       formatVersion: binding.formatVersion,
     });
   }
+}
+
+function integrityError(id: string): VaultError {
+  return new VaultError(
+    ErrorCode.INTEGRITY,
+    `trace ${id} failed its integrity check: its ciphertext was altered or moved from another row`,
+  );
 }

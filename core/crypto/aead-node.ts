@@ -51,7 +51,10 @@ export const nodeAesGcm: Aead = {
   },
 };
 
-/** OpenSSL 3 refuses GCM IVs over 128 bytes; SP 800-38D lets an implementation narrow IV lengths. */
+/**
+ * OpenSSL 3 keeps the GCM IV in a fixed buffer of 1024 bits and refuses longer ones; SP 800-38D lets an
+ * implementation narrow IV lengths, and the engine only ever uses 96-bit nonces.
+ */
 export const OPENSSL_MAX_GCM_IV_BYTES = 128;
 
 function assertNonce(nonce: Uint8Array): void {

@@ -39,11 +39,6 @@ interface NoncePolicy {
   maxBytes: number;
 }
 
-/**
- * OpenSSL 3 keeps the GCM IV in a fixed buffer of GCM_IV_MAX_SIZE = 1024 bits and refuses longer ones; the
- * engine only ever uses 96-bit nonces.
- */
-
 /** The same assertions for every AES-GCM implementation, over every Wycheproof case. */
 function conformance(aead: Aead, policy: NoncePolicy): void {
   const outside = (c: GcmCase): boolean =>

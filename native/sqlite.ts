@@ -44,6 +44,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
     // loss. A write is acknowledged only after it is durable, so FULL is set on every open.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Freed pages (erased keys and traces) are zeroed, not left for someone reading the disk (design.md §4).
+    db.pragma('secure_delete = ON');
     return db;
   } catch (error) {
     db.close();

@@ -16,7 +16,13 @@ export function decodeJsonLine(bytes: Uint8Array): Decoded {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, reason: `not valid JSON: ${(error as Error).message}` };
+    // V8's message quotes the text it failed on, and a rejected line is still trace content: keep only
+    // the position.
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    return {
+      ok: false,
+      reason: position === undefined ? 'not valid JSON' : `not valid JSON (at character ${position})`,
+    };
   }
 }
 

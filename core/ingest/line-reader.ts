@@ -32,6 +32,8 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
     if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
     pending = [];
     pendingBytes = 0;
+    // The buffer limit leaves room for a CR; the line itself must still fit.
+    if (bytes.length > maxLineBytes) return { number, bytes: Buffer.alloc(0), tooLongBytes: bytes.length };
     return { number, bytes };
   };
 

@@ -10,6 +10,8 @@ import type { KeyProvider, ProtectedRootKey, SlotContext, StoredSlot } from './k
 export const DEFAULT_SCRYPT_COST = 17;
 /** Below 2^14 scrypt protects too little to be worth calling a passphrase slot. */
 export const MIN_SCRYPT_COST = 14;
+/** 2^22 takes 4 GiB: beyond that a workstation cannot unlock. */
+export const MAX_SCRYPT_COST = 22;
 
 const ParamsSchema = z.object({
   kdf: z.literal('scrypt'),
@@ -36,10 +38,10 @@ export class PassphraseKeyProvider implements KeyProvider {
   ) {
     if (passphrase.length === 0)
       throw new VaultError(ErrorCode.BAD_INPUT, 'the passphrase must not be empty');
-    if (!Number.isInteger(costLog2) || costLog2 < MIN_SCRYPT_COST || costLog2 > 22) {
+    if (!Number.isInteger(costLog2) || costLog2 < MIN_SCRYPT_COST || costLog2 > MAX_SCRYPT_COST) {
       throw new VaultError(
         ErrorCode.BAD_INPUT,
-        `scrypt cost must be a whole number from ${MIN_SCRYPT_COST} to 22, got ${costLog2}`,
+        `scrypt cost must be a whole number from ${MIN_SCRYPT_COST} to ${MAX_SCRYPT_COST}, got ${costLog2}`,
       );
     }
     this.passphrase = utf8(passphrase.normalize('NFC'));

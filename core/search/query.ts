@@ -13,7 +13,8 @@ const MAX_QUERY_WORDS = 32;
 /** Parses `words and "quoted phrases"`. All parts are ANDed. */
 export function parseQuery(query: string): ParsedQuery {
   if ((query.match(/"/g) ?? []).length % 2 === 1) {
-    throw new VaultError(ErrorCode.BAD_INPUT, `search query has an unclosed quote: ${JSON.stringify(query)}`);
+    // The query itself is not repeated: people search for names, and errors reach logs.
+    throw new VaultError(ErrorCode.BAD_INPUT, 'search query has an unclosed quote (")');
   }
   const required = new Set<string>();
   const phrases: string[][] = [];

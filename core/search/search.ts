@@ -4,7 +4,7 @@ import type { Trace } from '../../common/trace.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { containsPhrase, parseQuery } from './query.js';
-import { searchableText, words } from './tokenize.js';
+import { firstWordOf, searchableText, words } from './tokenize.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -90,8 +90,7 @@ function toHit(trace: Trace, required: string[]): SearchHit {
 /** A short excerpt of the decrypted text around the first query word, on one line. */
 export function snippet(trace: Trace, required: string[]): string {
   const text = searchableText(trace);
-  const wanted = new Set(required);
-  const first = words(text).find((w) => wanted.has(w.text));
+  const first = firstWordOf(text, new Set(required));
   if (!first) return '';
   const start = Math.max(0, first.start - SNIPPET_RADIUS);
   const end = Math.min(text.length, first.end + SNIPPET_RADIUS);

@@ -29,6 +29,15 @@ export function words(text: string): Word[] {
   return out;
 }
 
+/** The first word of `text` that is in `wanted`, scanning only as far as needed (for snippets). */
+export function firstWordOf(text: string, wanted: ReadonlySet<string>): Word | undefined {
+  for (const match of text.matchAll(WORD)) {
+    const word = normaliseWord(match[0]);
+    if (wanted.has(word)) return { text: word, start: match.index, end: match.index + match[0].length };
+  }
+  return undefined;
+}
+
 export function distinctWords(text: string): Set<string> {
   const out = new Set<string>();
   if (ASCII.test(text)) {

@@ -5,6 +5,7 @@ import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.js';
 import type { Keyring } from '../keys/keyring.js';
 import { searchableText } from '../search/tokenize.js';
 import { TRACE_FORMAT_VERSION, TraceCipher, type TraceKeyBinding } from './trace-cipher.js';
+import { asStorageError } from './storage-error.js';
 import { filterToSql } from './trace-filter-sql.js';
 
 export interface PutResult {
@@ -119,7 +120,7 @@ export class TraceStore {
       this.keyring.commitPending();
     } catch (error) {
       this.keyring.discardPending();
-      throw error;
+      throw asStorageError(error, `cannot store a batch of ${traces.length} traces`);
     }
     return result;
   }

@@ -7,8 +7,6 @@ export function openStorage(file: string): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = openDatabase(file);
-    // Freed pages of key tables (and erased traces) are zeroed, not left for a disk reader (design.md §4).
-    db.pragma('secure_delete = ON');
   } catch (error) {
     if (error instanceof SqliteFailure)
       throw new VaultError(ErrorCode.STORAGE, error.message, { cause: error });

@@ -159,7 +159,7 @@ export class Vault {
     return this.store.putBatch(traces);
   }
 
-  importFile(file: string, options: ImportOptions = {}): Promise<ImportReport> {
+  async importFile(file: string, options: ImportOptions = {}): Promise<ImportReport> {
     this.assertOpen();
     return importFile(
       {
@@ -167,7 +167,8 @@ export class Vault {
         idFor: (source) => this.keyring.contentId(source),
       },
       file,
-      { maxTraceBytes: this.maxTraceBytes, ...options },
+      // An import may lower the vault's size limit, never raise it.
+      { ...options, maxTraceBytes: Math.min(options.maxTraceBytes ?? Infinity, this.maxTraceBytes) },
     );
   }
 

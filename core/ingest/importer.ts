@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { ErrorCode, VaultError } from '../../common/errors.js';
 import type { Trace } from '../../common/trace.js';
-import type { PutResult } from '../store/trace-store.js';
+import { BatchPipeline, type PipelineSink } from './batch-pipeline.js';
 import { readMirrorDnaTraces } from './mirrordna-format.js';
 import { readNativeTraces } from './native-format.js';
 import type { TraceSource } from './source.js';
@@ -50,8 +50,7 @@ export interface ImportReport {
 }
 
 /** Where an import writes: the vault's trace store, and a stable id for traces that bring none. */
-export interface ImportSink {
-  putBatch(traces: readonly Trace[]): PutResult;
+export interface ImportSink extends PipelineSink {
   idFor(identity: Uint8Array): string;
 }
 
@@ -96,16 +95,19 @@ export async function importFile(
       duplicates: report.duplicates,
       rejected: report.rejected.length,
     });
-  const flush = () => {
-    if (batch.length === 0) return;
-    const result = sink.putBatch(batch);
-    batch = [];
-    batchBytes = 0;
+  const pipeline = new BatchPipeline(sink, (result) => {
     report.batches++;
     report.stored += result.stored.length;
     report.duplicates += result.duplicates.length;
     options.onBatchCommitted?.(result.stored);
     progress();
+  });
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const full = batch;
+    batch = [];
+    batchBytes = 0;
+    await pipeline.push(full);
   };
 
   const source = IMPORT_FORMATS[format](file, { maxTraceBytes, onBytes: (n) => (bytesRead = n) });
@@ -113,7 +115,8 @@ export async function importFile(
     if (!record.ok) {
       report.rejected.push({ line: record.line, where: record.where, reason: record.reason });
       if (options.strict) {
-        flush();
+        await flush();
+        await pipeline.drain();
         throw new VaultError(
           ErrorCode.BAD_INPUT,
           `${file}, ${record.where}: ${record.reason} (stopped: --strict; ${report.stored} traces before it were stored)`,
@@ -123,9 +126,10 @@ export async function importFile(
     }
     batch.push({ ...record.trace, id: record.trace.id ?? sink.idFor(record.identity) });
     batchBytes += record.identity.length;
-    if (batch.length >= batchSize || batchBytes >= MAX_BATCH_BYTES) flush();
+    if (batch.length >= batchSize || batchBytes >= MAX_BATCH_BYTES) await flush();
   }
-  flush();
+  await flush();
+  await pipeline.drain();
   bytesRead = totalBytes;
   progress();
   return report;

@@ -3,17 +3,19 @@ import { ErrorCode, VaultError } from '../../common/errors.js';
 import { randomBytes, toHex, utf8, wipe } from '../crypto/bytes.js';
 import { hkdfExpandSha256, hkdfSha256, hmacSha256 } from '../crypto/kdf.js';
 import { KeyUnwrapError, unwrapKey, wrapKey } from '../crypto/key-wrap.js';
+import { blindToken } from '../search/blind-token.js';
 import { TermDictionary } from '../search/term-dictionary.js';
+import { TermWorker } from '../search/term-worker-client.js';
 import type { KeyTables } from './key-tables.js';
 
 /** Vault-wide keys wrapped under a KEK (design.md §3). */
 const VAULT_KEY_PURPOSES = ['index', 'audit', 'backup'] as const;
 type VaultKeyPurpose = (typeof VAULT_KEY_PURPOSES)[number];
 
-/** Blind-index tokens are HMACs truncated to 16 bytes (design.md §4), written as 32 hex characters. */
-const TERM_TOKEN_BYTES = 16;
-
 export type IdentityKind = 'user' | 'subject';
+
+/** Identity refs kept in memory; past this the cache starts over. */
+const IDENTITY_CACHE_LIMIT = 100_000;
 
 /**
  * The unlocked key hierarchy, in memory only. Every key is a Uint8Array wiped by `lock()`; nothing here
@@ -25,6 +27,8 @@ export class Keyring {
   private readonly identityKey: Uint8Array;
   /** Word → token, HMAC'd once per word (design.md §8: cache tokens of frequent words). */
   private readonly terms: TermDictionary;
+  private worker: TermWorker | undefined;
+  private readonly identityRefs = new Map<string, Uint8Array>();
   private readonly subjectKeys = new Map<string, Uint8Array>();
   /** Subject keys inserted by a transaction that has not committed yet; dropped if it rolls back. */
   private readonly pendingSubjectKeys = new Set<string>();
@@ -44,9 +48,7 @@ export class Keyring {
       utf8('vault-manager/index/identities/v1'),
       32,
     );
-    this.terms = new TermDictionary((word) =>
-      toHex(hmacSha256(this.termKey, word).subarray(0, TERM_TOKEN_BYTES)),
-    );
+    this.terms = new TermDictionary((word) => blindToken(this.termKey, word));
   }
 
   /** Makes a new hierarchy under `rootKey`: KEK v1 and the vault keys, all stored wrapped. */
@@ -102,6 +104,16 @@ export class Keyring {
     return this.terms.tokensOf(text);
   }
 
+  /**
+   * A worker thread that computes the same terms as `termTokens` off the main thread (for pipelined
+   * ingest). It gets a copy of the term key only, and is closed, its copy wiped, on lock.
+   */
+  termWorker(): TermWorker {
+    this.assertUnlocked();
+    this.worker ??= new TermWorker(this.termKey);
+    return this.worker;
+  }
+
   /** The blind-index token of one normalised word (for queries). */
   termToken(word: string): string {
     this.assertUnlocked();
@@ -111,7 +123,15 @@ export class Keyring {
   /** A keyed HMAC standing in for a person's identifier in plaintext columns (design.md §4). */
   identityRef(kind: IdentityKind, value: string): Uint8Array {
     this.assertUnlocked();
-    return hmacSha256(this.identityKey, `${kind}\0${value}`);
+    const input = `${kind}\0${value}`;
+    // Traces come from few users and subjects; each ref is computed once (bounded, cleared on lock).
+    let ref = this.identityRefs.get(input);
+    if (ref === undefined) {
+      ref = hmacSha256(this.identityKey, input);
+      if (this.identityRefs.size >= IDENTITY_CACHE_LIMIT) this.identityRefs.clear();
+      this.identityRefs.set(input, ref);
+    }
+    return ref;
   }
 
   /**
@@ -169,6 +189,9 @@ export class Keyring {
     this.keks.clear();
     this.subjectKeys.clear();
     this.terms.clear();
+    this.identityRefs.clear();
+    this.worker?.close();
+    this.worker = undefined;
   }
 
   private subjectKey(keyRef: Uint8Array, create: boolean): Uint8Array {

@@ -17,6 +17,7 @@ import {
   type ImportOptions,
   type ImportReport,
 } from '../ingest/importer.js';
+import { BatchPipeline, type PipelineSink } from '../ingest/batch-pipeline.js';
 import type { KeyProvider } from '../keys/key-provider.js';
 import { KeyTables } from '../keys/key-tables.js';
 import { Keyring } from '../keys/keyring.js';
@@ -140,8 +141,35 @@ export class Vault {
   /** Validates and stores traces in one transaction; acknowledged (returned) only once durable. */
   put(inputs: readonly TraceInput[]): PutResult {
     this.assertOpen();
-    const traces = inputs.map((input, index) => {
-      const size = Buffer.byteLength(JSON.stringify(input));
+    return this.store.putBatch(this.validate(inputs));
+  }
+
+  /**
+   * Stores many batches, pipelined: the blind terms of each batch are computed on the term worker while
+   * the batch before it is written. Each batch is one transaction; `onCommitted` acknowledges it once it
+   * is durable. A bad batch stops the run; the batches acknowledged before it stay stored.
+   */
+  async putBatches(
+    batches: Iterable<readonly TraceInput[]> | AsyncIterable<readonly TraceInput[]>,
+    onCommitted?: (result: PutResult) => void,
+  ): Promise<PutResult> {
+    this.assertOpen();
+    const total: PutResult = { stored: [], duplicates: [] };
+    const pipeline = new BatchPipeline(this.pipelineSink(), (result) => {
+      total.stored.push(...result.stored);
+      total.duplicates.push(...result.duplicates);
+      onCommitted?.(result);
+    });
+    for await (const inputs of batches) await pipeline.push(this.validate(inputs));
+    await pipeline.drain();
+    return total;
+  }
+
+  /** Checks size and schema of each input and gives it its id. Refuses the whole batch on the first bad one. */
+  private validate(inputs: readonly TraceInput[]): Trace[] {
+    return inputs.map((input, index) => {
+      const json = JSON.stringify(input);
+      const size = Buffer.byteLength(json);
       if (size > this.maxTraceBytes) {
         throw new VaultError(
           ErrorCode.TOO_LARGE,
@@ -149,21 +177,25 @@ export class Vault {
         );
       }
       const parsed = TraceInputSchema.safeParse(input);
-      if (!parsed.success)
+      if (!parsed.success) {
         throw new VaultError(ErrorCode.BAD_INPUT, `trace ${index}: ${describeIssues(parsed.error)}`);
-      return {
-        ...parsed.data,
-        id: parsed.data.id ?? this.keyring.contentId(Buffer.from(JSON.stringify(input))),
-      };
+      }
+      return { ...parsed.data, id: parsed.data.id ?? this.keyring.contentId(Buffer.from(json)) };
     });
-    return this.store.putBatch(traces);
+  }
+
+  private pipelineSink(): PipelineSink {
+    return {
+      putBatch: (traces, terms) => this.store.putBatch(traces, terms),
+      blindTermsAsync: (traces) => this.store.blindTermsAsync(traces),
+    };
   }
 
   async importFile(file: string, options: ImportOptions = {}): Promise<ImportReport> {
     this.assertOpen();
     return importFile(
       {
-        putBatch: (traces) => this.store.putBatch(traces),
+        ...this.pipelineSink(),
         idFor: (source) => this.keyring.contentId(source),
       },
       file,

@@ -34,10 +34,17 @@ interface TraceRow {
   region: string | null;
 }
 
-interface SealedRow extends TraceRow {
+/** What decrypting a trace needs, and nothing else: reading a page is on the clinician's critical path. */
+interface SealedRow {
+  id: string;
+  key_ref: Uint8Array;
+  key_version: number;
+  format_version: number;
   nonce: Uint8Array;
   body: Uint8Array;
 }
+
+const SEALED_COLUMNS = 't.id, t.key_ref, t.key_version, t.format_version, t.nonce, t.body';
 
 const SUMMARY_COLUMNS =
   't.rowid, t.id, t.agent_id, t.key_ref, t.started_at, t.ended_at, t.ingested_at, t.size_bytes, t.key_version, t.format_version, t.region';
@@ -67,9 +74,9 @@ export class TraceStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertTerms = db.prepare('INSERT INTO trace_terms (rowid, terms) VALUES (?, ?)');
-    this.selectSealed = db.prepare(`SELECT ${SUMMARY_COLUMNS}, t.nonce, t.body FROM traces t WHERE t.id = ?`);
+    this.selectSealed = db.prepare(`SELECT ${SEALED_COLUMNS} FROM traces t WHERE t.id = ?`);
     this.selectSealedMany = db.prepare(
-      `SELECT ${SUMMARY_COLUMNS}, t.nonce, t.body FROM traces t WHERE t.id IN (SELECT value FROM json_each(?))`,
+      `SELECT ${SEALED_COLUMNS} FROM traces t WHERE t.id IN (SELECT value FROM json_each(?))`,
     );
   }
 

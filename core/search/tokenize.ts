@@ -31,11 +31,42 @@ export function words(text: string): Word[] {
 
 /** The first word of `text` that is in `wanted`, scanning only as far as needed (for snippets). */
 export function firstWordOf(text: string, wanted: ReadonlySet<string>): Word | undefined {
+  if (ASCII.test(text)) return firstAsciiWordOf(text, wanted);
   for (const match of text.matchAll(WORD)) {
     const word = normaliseWord(match[0]);
     if (wanted.has(word)) return { text: word, start: match.index, end: match.index + match[0].length };
   }
   return undefined;
+}
+
+/**
+ * The same answer for ASCII text by the engine's own indexOf: each wanted word's first occurrence that
+ * stands as a whole word (a run of letters and digits). A snippet is cut for every hit of a result page,
+ * so this avoids a regex match per word of an 8 KiB trace.
+ */
+function firstAsciiWordOf(text: string, wanted: ReadonlySet<string>): Word | undefined {
+  const lower = text.toLowerCase();
+  let best: Word | undefined;
+  for (const word of wanted) {
+    for (
+      let at = lower.indexOf(word);
+      at !== -1 && (best === undefined || at < best.start);
+      at = lower.indexOf(word, at + 1)
+    ) {
+      if (isAsciiWordChar(lower.charCodeAt(at - 1))) continue;
+      let end = at + word.length;
+      // A run longer than MAX_WORD_LENGTH is cut to its first 64 characters, so it matches a 64-character word.
+      if (word.length === MAX_WORD_LENGTH) while (isAsciiWordChar(lower.charCodeAt(end))) end++;
+      if (isAsciiWordChar(lower.charCodeAt(end))) continue;
+      best = { text: word, start: at, end };
+      break;
+    }
+  }
+  return best;
+}
+
+function isAsciiWordChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
 }
 
 export function distinctWords(text: string): Set<string> {

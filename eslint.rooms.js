@@ -22,8 +22,9 @@ const MAY_IMPORT = {
 /** npm packages each room may import (besides relative paths); anything else is an uncategorised dependency. */
 const PACKAGES = {
   common: ['zod'],
-  native: ['node:*', 'better-sqlite3'],
-  core: ['node:*', 'zod', '@noble/ciphers', '@noble/ciphers/*'],
+  native: ['node:*', 'better-sqlite3', 'pkcs11js', 'keytar'],
+  core: ['node:*', 'zod', '@noble/ciphers', '@noble/ciphers/*', '@scure/bip39', '@scure/bip39/*'],
+  main: ['node:*', 'zod', 'electron'],
   cli: ['node:*', 'zod', 'commander', 'cli-progress'],
 };
 

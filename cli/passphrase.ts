@@ -6,6 +6,8 @@ import { promptSecret, type TerminalInput } from './secret-prompt.js';
  * would sit in shell history and in every process listing.
  */
 export const PASSPHRASE_ENV = 'VAULT_MANAGER_PASSPHRASE';
+/** The passphrase of a new key slot (`keys slots add --kind passphrase`), when there is no terminal. */
+export const NEW_PASSPHRASE_ENV = 'VAULT_MANAGER_NEW_PASSPHRASE';
 
 export interface PassphraseSource {
   env?: NodeJS.ProcessEnv;
@@ -18,22 +20,24 @@ export interface PassphraseSource {
  * with a typo.
  */
 export async function obtainPassphrase(
-  options: { confirm: boolean },
+  options: { confirm: boolean; variable?: string; prompt?: string },
   source: PassphraseSource = {},
 ): Promise<string> {
   const env = source.env ?? process.env;
-  const fromEnv = env[PASSPHRASE_ENV];
+  const variable = options.variable ?? PASSPHRASE_ENV;
+  const fromEnv = env[variable];
   if (fromEnv !== undefined) {
-    if (fromEnv.length === 0) throw new CliError(`${PASSPHRASE_ENV} is set but empty`);
+    if (fromEnv.length === 0) throw new CliError(`${variable} is set but empty`);
     return fromEnv;
   }
   const input = source.input ?? process.stdin;
   if (!input.isTTY) {
     throw new CliError(
-      `no passphrase: set ${PASSPHRASE_ENV}, or run this command in a terminal to be asked for it`,
+      `no passphrase: set ${variable}, or run this command in a terminal to be asked for it`,
     );
   }
-  const first = await promptSecret(options.confirm ? 'New vault passphrase: ' : 'Vault passphrase: ', input);
+  const prompt = options.prompt ?? (options.confirm ? 'New vault passphrase: ' : 'Vault passphrase: ');
+  const first = await promptSecret(prompt, input);
   if (first.length === 0) throw new CliError('the passphrase must not be empty');
   if (options.confirm) {
     const second = await promptSecret('Repeat the passphrase: ', input);

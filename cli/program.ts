@@ -6,6 +6,7 @@ import { registerExport } from './commands/export.js';
 import { registerHealth } from './commands/health.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
+import { registerKeys } from './commands/keys.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerTraces } from './commands/traces.js';
 import { ExitCode } from './exit-codes.js';
@@ -32,6 +33,7 @@ Exit status: 0 success, 1 failure, 2 wrong usage.`,
   registerImport(program, runner);
   registerTraces(program, runner);
   registerExport(program, runner);
+  registerKeys(program, runner);
   registerHealth(program, runner);
   registerQuickstart(program, runner);
   return program;

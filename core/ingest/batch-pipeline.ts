@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Trace } from '../../common/trace.js';
 import type { PutResult } from '../store/trace-store.js';
 
@@ -41,5 +42,8 @@ export class BatchPipeline {
     this.inFlight = undefined;
     const terms = await job.terms;
     this.onCommitted(this.sink.putBatch(job.traces, terms));
+    // When the worker keeps ahead, every await above resolves at once and a long ingest would run in
+    // microtasks alone, starving reads and requests; one turn of the event loop per batch lets them in.
+    await nextTurn();
   }
 }

@@ -25,10 +25,10 @@ export class KeyTables {
     }));
   }
 
-  insertKekVersion(version: number, wrappedKek: Uint8Array): void {
+  insertKekVersion(version: number, wrappedKek: Uint8Array, createdAt = Date.now()): void {
     this.db
       .prepare('INSERT INTO kek_versions (version, wrapped_kek, created_at) VALUES (?, ?, ?)')
-      .run(version, wrappedKek, Date.now());
+      .run(version, wrappedKek, createdAt);
   }
 
   kekVersions(): { version: number; wrappedKek: Uint8Array; retiredAt: number | null }[] {
@@ -66,5 +66,92 @@ export class KeyTables {
 
   countSubjectKeys(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM subject_keys').get() as { n: number }).n;
+  }
+
+  deleteSlot(id: number): boolean {
+    return this.db.prepare('DELETE FROM key_slots WHERE id = ?').run(id).changes === 1;
+  }
+
+  slotSummaries(): { id: number; kind: string; label: string; createdAt: number }[] {
+    return this.db
+      .prepare('SELECT id, kind, label, created_at AS createdAt FROM key_slots ORDER BY id')
+      .all() as { id: number; kind: string; label: string; createdAt: number }[];
+  }
+
+  /** KEK versions with how many wrapped keys each still protects (for status and retirement). */
+  kekUsage(): {
+    version: number;
+    createdAt: number;
+    retiredAt: number | null;
+    subjectKeys: number;
+    vaultKeys: number;
+  }[] {
+    return this.db
+      .prepare(
+        `SELECT k.version, k.created_at AS createdAt, k.retired_at AS retiredAt,
+           (SELECT count(*) FROM subject_keys s WHERE s.kek_version = k.version) AS subjectKeys,
+           (SELECT count(*) FROM vault_keys v WHERE v.kek_version = k.version) AS vaultKeys
+         FROM kek_versions k ORDER BY k.version`,
+      )
+      .all() as {
+      version: number;
+      createdAt: number;
+      retiredAt: number | null;
+      subjectKeys: number;
+      vaultKeys: number;
+    }[];
+  }
+
+  /** Up to `limit` subject keys still wrapped under a KEK older than `current`. */
+  staleSubjectKeys(
+    current: number,
+    limit: number,
+  ): { keyRef: Uint8Array; kekVersion: number; wrappedKey: Uint8Array }[] {
+    return (
+      this.db
+        .prepare('SELECT key_ref, kek_version, wrapped_key FROM subject_keys WHERE kek_version < ? LIMIT ?')
+        .all(current, limit) as { key_ref: Uint8Array; kek_version: number; wrapped_key: Uint8Array }[]
+    ).map((r) => ({ keyRef: r.key_ref, kekVersion: r.kek_version, wrappedKey: r.wrapped_key }));
+  }
+
+  staleVaultKeys(current: number): { purpose: string; kekVersion: number; wrappedKey: Uint8Array }[] {
+    return (
+      this.db
+        .prepare('SELECT purpose, kek_version, wrapped_key FROM vault_keys WHERE kek_version < ?')
+        .all(current) as { purpose: string; kek_version: number; wrapped_key: Uint8Array }[]
+    ).map((r) => ({ purpose: r.purpose, kekVersion: r.kek_version, wrappedKey: r.wrapped_key }));
+  }
+
+  /** Re-wraps one subject key, only if it is still under the version it was read with. */
+  rewrapSubjectKey(keyRef: Uint8Array, fromVersion: number, toVersion: number, wrappedKey: Uint8Array): void {
+    this.db
+      .prepare(
+        'UPDATE subject_keys SET kek_version = ?, wrapped_key = ? WHERE key_ref = ? AND kek_version = ?',
+      )
+      .run(toVersion, wrappedKey, keyRef, fromVersion);
+  }
+
+  rewrapVaultKey(purpose: string, fromVersion: number, toVersion: number, wrappedKey: Uint8Array): void {
+    this.db
+      .prepare('UPDATE vault_keys SET kek_version = ?, wrapped_key = ? WHERE purpose = ? AND kek_version = ?')
+      .run(toVersion, wrappedKey, purpose, fromVersion);
+  }
+
+  /**
+   * Retires a KEK version that protects nothing any more: its wrapped key is erased (secure_delete zeroes
+   * the freed bytes), so even the root key cannot bring it back. The row stays, for the record.
+   */
+  retireKekVersion(version: number, at: number): void {
+    this.db
+      .prepare(
+        "UPDATE kek_versions SET retired_at = ?, wrapped_kek = x'' WHERE version = ? AND retired_at IS NULL",
+      )
+      .run(at, version);
+  }
+
+  kekCreatedAt(version: number): number | undefined {
+    const row = this.db.prepare('SELECT created_at AS t FROM kek_versions WHERE version = ?').get(version) as
+      { t: number } | undefined;
+    return row?.t;
   }
 }

@@ -33,13 +33,19 @@ export class Keyring {
   /** Subject keys inserted by a transaction that has not committed yet; dropped if it rolls back. */
   private readonly pendingSubjectKeys = new Set<string>();
 
+  /** A copy of the root key, kept while unlocked to protect new key slots and new KEK versions. */
+  private readonly rootKey: Uint8Array;
+
   private constructor(
     private readonly vaultId: string,
     private readonly tables: KeyTables,
+    rootKey: Uint8Array,
     private readonly keks: Map<number, Uint8Array>,
-    private readonly currentKekVersion: number,
+    private currentKekVersion: number,
     private readonly vaultKeys: Record<VaultKeyPurpose, Uint8Array>,
   ) {
+    // A copy, not a view: the caller wipes its own array, and Buffer#slice would share its memory.
+    this.rootKey = new Uint8Array(rootKey);
     // Domain-separated subkeys of the index key: one for search terms, one for people's identifiers.
     this.termKey = hkdfSha256(vaultKeys.index, utf8(vaultId), utf8('vault-manager/index/terms/v1'), 32);
     this.identityKey = hkdfSha256(
@@ -52,15 +58,15 @@ export class Keyring {
   }
 
   /** Makes a new hierarchy under `rootKey`: KEK v1 and the vault keys, all stored wrapped. */
-  static create(vaultId: string, tables: KeyTables, rootKey: Uint8Array): Keyring {
+  static create(vaultId: string, tables: KeyTables, rootKey: Uint8Array, createdAt = Date.now()): Keyring {
     const kek = randomBytes(32);
-    tables.insertKekVersion(1, wrapKey(rootKey, kek));
+    tables.insertKekVersion(1, wrapKey(rootKey, kek), createdAt);
     const vaultKeys = {} as Record<VaultKeyPurpose, Uint8Array>;
     for (const purpose of VAULT_KEY_PURPOSES) {
       vaultKeys[purpose] = randomBytes(32);
       tables.insertVaultKey(purpose, 1, wrapKey(kek, vaultKeys[purpose]));
     }
-    return new Keyring(vaultId, tables, new Map([[1, kek]]), 1, vaultKeys);
+    return new Keyring(vaultId, tables, rootKey, new Map([[1, kek]]), 1, vaultKeys);
   }
 
   /** Unwraps every KEK version and the vault keys in software: no token operation happens here. */
@@ -80,7 +86,7 @@ export class Keyring {
           throw new VaultError(ErrorCode.INTEGRITY, `the vault's ${purpose} key is missing`);
         vaultKeys[purpose] = unwrapKey(kek, stored.wrappedKey);
       }
-      return new Keyring(vaultId, tables, keks, current, vaultKeys);
+      return new Keyring(vaultId, tables, rootKey, keks, current, vaultKeys);
     } catch (error) {
       wipe(...keks.values());
       if (error instanceof KeyUnwrapError) {
@@ -96,6 +102,78 @@ export class Keyring {
   get kekVersion(): number {
     this.assertUnlocked();
     return this.currentKekVersion;
+  }
+
+  /** A copy of the root key for a provider to protect in a new slot. The caller wipes it. */
+  rootKeyCopy(): Uint8Array {
+    this.assertUnlocked();
+    return new Uint8Array(this.rootKey);
+  }
+
+  /**
+   * Makes the next KEK version and stores it wrapped under the root key. Call inside a transaction, and
+   * `adoptKek` once it committed: only then does new data use it.
+   */
+  prepareKekVersion(createdAt: number): { version: number; kek: Uint8Array } {
+    this.assertUnlocked();
+    const version = Math.max(this.currentKekVersion, ...this.tables.kekUsage().map((k) => k.version)) + 1;
+    const kek = randomBytes(32);
+    this.tables.insertKekVersion(version, wrapKey(this.rootKey, kek), createdAt);
+    return { version, kek };
+  }
+
+  adoptKek(prepared: { version: number; kek: Uint8Array }): void {
+    this.assertUnlocked();
+    this.keks.set(prepared.version, prepared.kek);
+    this.currentKekVersion = prepared.version;
+  }
+
+  /**
+   * Re-wraps up to `limit` subject keys (and any vault key) still under an older KEK with the current one.
+   * No trace is re-encrypted: a trace's key derives from its subject key, which does not change. Call
+   * inside a transaction; returns how many keys it moved (0 when none is left).
+   */
+  rewrapStale(limit: number): number {
+    this.assertUnlocked();
+    const current = this.currentKekVersion;
+    const newKek = this.keks.get(current)!;
+    let moved = 0;
+    for (const stale of [
+      ...this.tables.staleVaultKeys(current),
+      ...this.tables.staleSubjectKeys(current, limit),
+    ]) {
+      const oldKek = this.keks.get(stale.kekVersion);
+      if (!oldKek)
+        throw new VaultError(
+          ErrorCode.INTEGRITY,
+          `a key is wrapped under unknown KEK version ${stale.kekVersion}`,
+        );
+      const key = unwrapKey(oldKek, stale.wrappedKey);
+      try {
+        if ('purpose' in stale)
+          this.tables.rewrapVaultKey(stale.purpose, stale.kekVersion, current, wrapKey(newKek, key));
+        else this.tables.rewrapSubjectKey(stale.keyRef, stale.kekVersion, current, wrapKey(newKek, key));
+      } finally {
+        wipe(key);
+      }
+      moved++;
+    }
+    return moved;
+  }
+
+  /** Retires every older KEK version that no key references any more, and wipes it from memory. */
+  retireUnused(at: number): number[] {
+    this.assertUnlocked();
+    const retired: number[] = [];
+    for (const usage of this.tables.kekUsage()) {
+      if (usage.version >= this.currentKekVersion || usage.retiredAt !== null) continue;
+      if (usage.subjectKeys + usage.vaultKeys > 0) continue;
+      this.tables.retireKekVersion(usage.version, at);
+      wipe(this.keks.get(usage.version));
+      this.keks.delete(usage.version);
+      retired.push(usage.version);
+    }
+    return retired;
   }
 
   /** The blind-index tokens of every distinct word of `text`, space-separated, as FTS5 takes them. */
@@ -185,7 +263,7 @@ export class Keyring {
     if (this.locked) return;
     this.locked = true;
     wipe(...this.keks.values(), ...Object.values(this.vaultKeys), ...this.subjectKeys.values());
-    wipe(this.termKey, this.identityKey);
+    wipe(this.termKey, this.identityKey, this.rootKey);
     this.keks.clear();
     this.subjectKeys.clear();
     this.terms.clear();

@@ -20,6 +20,12 @@ import {
 import { BatchPipeline, type PipelineSink } from '../ingest/batch-pipeline.js';
 import type { KeyProvider } from '../keys/key-provider.js';
 import { KeyTables } from '../keys/key-tables.js';
+import {
+  DEFAULT_KEY_ROTATION_DAYS,
+  KeyRotation,
+  type KeyStatus,
+  type RewrapProgress,
+} from '../keys/key-rotation.js';
 import { Keyring } from '../keys/keyring.js';
 import { TraceSearch } from '../search/search.js';
 
@@ -29,9 +35,23 @@ import { databasePath } from './home.js';
 import { VaultMeta } from './meta.js';
 import { openStorage } from './storage.js';
 
-export interface CreateOptions {
+export interface OpenOptions {
+  /** The clock for key ages and rotation; tests pass a controllable one. */
+  now?: () => number;
+  /** Rotate the KEK when policy says it is due (default true). */
+  autoRotate?: boolean;
+}
+
+export interface CreateOptions extends OpenOptions {
   /** Traces larger than this many bytes are refused. */
   maxTraceBytes?: number;
+}
+
+export interface KeySlotInfo {
+  id: number;
+  kind: string;
+  label: string;
+  createdAt: string;
 }
 
 /**
@@ -41,6 +61,9 @@ export interface CreateOptions {
 export class Vault {
   private readonly store: TraceStore;
   private readonly searcher: TraceSearch;
+  private readonly tables: KeyTables;
+  private readonly rotation: KeyRotation;
+  private background: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -48,9 +71,16 @@ export class Vault {
     readonly vaultId: string,
     private readonly keyring: Keyring,
     readonly maxTraceBytes: number,
+    options: OpenOptions,
   ) {
     this.store = new TraceStore(db, vaultId, keyring);
     this.searcher = new TraceSearch(this.store, keyring);
+    this.tables = new KeyTables(db);
+    const rotationDays = Number(new VaultMeta(db).get('key_rotation_days') ?? DEFAULT_KEY_ROTATION_DAYS);
+    this.rotation = new KeyRotation(db, keyring, this.tables, rotationDays, options.now ?? Date.now);
+    if (options.autoRotate !== false && this.rotation.status().rotationDue) this.rotation.rotate();
+    // A rotation due now, or one whose re-wrap was cut short by an earlier close, finishes in the background.
+    if (this.rotation.pendingRewrap() > 0) this.startRewrap();
   }
 
   /** Creates a vault in `home` with one key slot from `provider`. Refuses a home that already has one. */
@@ -79,10 +109,10 @@ export class Vault {
           meta.set('created_at', new Date().toISOString());
           meta.set('max_trace_bytes', String(maxTraceBytes));
           tables.insertSlot(provider.kind, provider.label, slot.params, slot.wrappedRoot);
-          return Keyring.create(vaultId, tables, rootKey);
+          return Keyring.create(vaultId, tables, rootKey, (options.now ?? Date.now)());
         })
         .immediate();
-      return new Vault(db, vaultId, keyring, maxTraceBytes);
+      return new Vault(db, vaultId, keyring, maxTraceBytes, options);
     } catch (error) {
       db.close();
       throw error;
@@ -92,7 +122,7 @@ export class Vault {
   }
 
   /** Opens and unlocks the vault in `home`: one master-key operation, then software unwrapping. */
-  static async open(home: string, provider: KeyProvider): Promise<Vault> {
+  static async open(home: string, provider: KeyProvider, options: OpenOptions = {}): Promise<Vault> {
     if (!existsSync(databasePath(home))) {
       throw new VaultError(
         ErrorCode.NOT_INITIALIZED,
@@ -126,6 +156,7 @@ export class Vault {
             vaultId,
             keyring,
             Number(meta.get('max_trace_bytes') ?? DEFAULT_MAX_TRACE_BYTES),
+            options,
           );
         } finally {
           wipe(rootKey);
@@ -253,6 +284,85 @@ export class Vault {
       onTrace: (count) => options.onTrace?.(count, total),
     });
   }
+
+  /** The key slots that can unlock this vault (kind and label; never parameters or wrapped keys). */
+  listSlots(): KeySlotInfo[] {
+    this.assertOpen();
+    return this.tables.slotSummaries().map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      label: s.label,
+      createdAt: new Date(s.createdAt).toISOString(),
+    }));
+  }
+
+  /** Protects the root key under another master (a second token, a recovery key, …); returns the slot id. */
+  async addSlot(provider: KeyProvider): Promise<number> {
+    this.assertOpen();
+    const rootKey = this.keyring.rootKeyCopy();
+    try {
+      const slot = await provider.protectRootKey(rootKey, { vaultId: this.vaultId });
+      this.assertOpen();
+      return this.tables.insertSlot(provider.kind, provider.label, slot.params, slot.wrappedRoot);
+    } finally {
+      wipe(rootKey);
+    }
+  }
+
+  /** Removes a key slot. The last slot is never removed: without one the vault could not be opened again. */
+  removeSlot(id: number): void {
+    this.assertOpen();
+    this.db
+      .transaction(() => {
+        const slots = this.tables.slotSummaries();
+        if (!slots.some((s) => s.id === id)) {
+          throw new VaultError(ErrorCode.NOT_FOUND, `no key slot with id ${id}`);
+        }
+        if (slots.length === 1) {
+          throw new VaultError(
+            ErrorCode.BAD_INPUT,
+            `key slot ${id} is the vault's last one; add another slot before removing it`,
+          );
+        }
+        this.tables.deleteSlot(id);
+      })
+      .immediate();
+  }
+
+  /**
+   * Rotates the KEK: a new version protects new data at once, then every subject key is re-wrapped under
+   * it (resumably, in small transactions) and the old version retires. Returns the new version.
+   */
+  async rotateKeys(onProgress?: (progress: RewrapProgress) => void): Promise<number> {
+    this.assertOpen();
+    // At once, before any await: new data uses the new version from here on. A background re-wrap of an
+    // earlier rotation may still run; both move whatever is older than the current version, row by row.
+    const version = this.rotation.rotate();
+    await this.rotation.rewrapAll(onProgress, () => this.closed);
+    return version;
+  }
+
+  keyStatus(): KeyStatus {
+    this.assertOpen();
+    return this.rotation.status();
+  }
+
+  /** Resolves when background key work (a re-wrap after rotation) has finished or stopped. */
+  whenIdle(): Promise<unknown> {
+    return this.background;
+  }
+
+  private startRewrap(): void {
+    this.background = this.rotation
+      .rewrapAll(undefined, () => this.closed)
+      .catch((error: unknown) => {
+        // Resumable: the next open picks the re-wrap up again. The error is kept for whoever awaits.
+        this.rewrapError = error;
+      });
+  }
+
+  /** The last error of background re-wrapping, if any (reported by `keys status`). */
+  rewrapError: unknown = undefined;
 
   /** Wipes every key from memory and closes the database. */
   close(): void {

@@ -18,6 +18,8 @@ export const ErrorCode = {
   ALREADY_INITIALIZED: 'ALREADY_INITIALIZED',
   /** The database could not be read or written. */
   STORAGE: 'STORAGE',
+  /** A key store or token the vault needs is not there: no keychain service, token removed, … */
+  UNAVAILABLE: 'UNAVAILABLE',
   /** The vault was written by a newer version of this program. */
   UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
 } as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, VaultError } from '../../common/errors.js';
-import type { Keychain } from '../../native/keytar.js';
+import { KeychainUnavailableError, type Keychain } from '../../native/keytar.js';
 import { AeadAuthenticationError, GCM_NONCE_BYTES } from '../crypto/aead.js';
 import { nodeAesGcm } from '../crypto/aead-node.js';
 import { fromHex, randomBytes, toHex, utf8, wipe } from '../crypto/bytes.js';
@@ -41,7 +41,9 @@ export class KeychainKeyProvider implements KeyProvider {
     };
     const secret = randomBytes(SLOT_SECRET_BYTES);
     try {
-      await this.keychain.setPassword(params.service, params.account, encodeSlotSecret(secret));
+      await available(() =>
+        this.keychain.setPassword(params.service, params.account, encodeSlotSecret(secret)),
+      );
       const wrappedRoot = nodeAesGcm.seal(secret, fromHex(params.nonce), rootKey, slotAad(context, params));
       return { params, wrappedRoot };
     } finally {
@@ -52,7 +54,7 @@ export class KeychainKeyProvider implements KeyProvider {
   async recoverRootKey(slot: StoredSlot, context: SlotContext): Promise<Uint8Array> {
     const params = parseParams(slot, context);
     // The one master-key operation of an unlock.
-    const stored = await this.keychain.getPassword(params.service, params.account);
+    const stored = await available(() => this.keychain.getPassword(params.service, params.account));
     if (stored === null) {
       throw new VaultError(
         ErrorCode.WRONG_SECRET,
@@ -88,7 +90,7 @@ export class KeychainKeyProvider implements KeyProvider {
    */
   async deleteSecret(slot: StoredSlot, context: SlotContext): Promise<boolean> {
     const params = parseParams(slot, context);
-    return this.keychain.deletePassword(params.service, params.account);
+    return available(() => this.keychain.deletePassword(params.service, params.account));
   }
 }
 
@@ -107,4 +109,16 @@ function parseParams(slot: StoredSlot, context: SlotContext): KeychainParams {
 /** Binds the sealed root key to this vault and this entry, so neither can be swapped for another's. */
 function slotAad(context: SlotContext, params: KeychainParams): Uint8Array {
   return utf8(`vault-manager/key-slot/keychain/v1\0${context.vaultId}\0${params.service}\0${params.account}`);
+}
+
+/** A keychain that cannot be reached is the engine's UNAVAILABLE, with the facade's message. */
+async function available<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof KeychainUnavailableError) {
+      throw new VaultError(ErrorCode.UNAVAILABLE, error.message, { cause: error });
+    }
+    throw error;
+  }
 }

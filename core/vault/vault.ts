@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { ErrorCode, VaultError } from '../../common/errors.js';
 import type { SearchRequest, SearchResult, TraceFilter } from '../../common/search.js';
 import {
@@ -115,6 +115,8 @@ export class Vault {
       return new Vault(db, vaultId, keyring, maxTraceBytes, options);
     } catch (error) {
       db.close();
+      // Nothing was ever stored in it: remove it, so that `init` can simply be run again.
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath(home)}${suffix}`, { force: true });
       throw error;
     } finally {
       wipe(rootKey);

@@ -79,7 +79,7 @@ describe('vault-manager exit codes and error messages', () => {
     const { stderr, stdout } = await expectExit(['traces', 'list', '--home', home], 1, {
       env: { VAULT_MANAGER_PASSPHRASE: 'not the passphrase' },
     });
-    assert.equal(stderr.trim(), 'error: wrong passphrase: the passphrase does not open this vault');
+    assert.equal(stderr.trim(), 'error: cannot unlock: the passphrase does not open this vault');
     assert.equal(stdout, '');
     assert.doesNotMatch(stderr, /not the passphrase/);
   });
@@ -133,7 +133,7 @@ describe('vault-manager exit codes and error messages', () => {
     );
     assert.deepEqual(wrong, {
       code: 'WRONG_SECRET',
-      message: 'wrong passphrase: the passphrase does not open this vault',
+      message: 'cannot unlock: the passphrase does not open this vault',
       exitCode: 1,
     });
   });

@@ -34,7 +34,7 @@ describe('vault-manager passphrase prompt on a terminal', () => {
   it('exits 1 for a wrong typed passphrase', async () => {
     const { code, transcript } = await inTerminal(['traces', 'list', '--home', home], ['typed-secret-2']);
     assert.equal(code, 1, transcript);
-    assert.match(transcript, /wrong passphrase/);
+    assert.match(transcript, /cannot unlock/);
   });
 
   it('init refuses two different passphrases and creates nothing', async () => {

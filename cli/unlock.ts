@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ErrorCode, VaultError } from '../common/errors.js';
 import { DEFAULT_SCRYPT_COST, PassphraseKeyProvider } from '../core/keys/passphrase-provider.js';
 import { databasePath } from '../core/vault/home.js';
+import { RecoveryKeyProvider } from '../core/keys/recovery-provider.js';
 import { Vault } from '../core/vault/vault.js';
 import type { CommandContext } from './context.js';
 import { obtainPassphrase } from './passphrase.js';
@@ -21,9 +22,24 @@ export function vaultExists(home: string): boolean {
   return existsSync(databasePath(home));
 }
 
+/**
+ * A recovery key in the environment unlocks through the recovery slot instead of a passphrase (for when
+ * every token and passphrase is lost). Its words never go on the command line, where history keeps them.
+ */
+export const RECOVERY_KEY_ENV = 'VAULT_MANAGER_RECOVERY_KEY';
+
 /** Opens and unlocks the vault of `context.home`, asking for the passphrase if the environment has none. */
 export async function unlockVault(context: CommandContext): Promise<Vault> {
   assertVaultExists(context.home);
+  const recoveryWords = context.env[RECOVERY_KEY_ENV];
+  if (recoveryWords !== undefined) {
+    const provider = RecoveryKeyProvider.fromWords(recoveryWords);
+    try {
+      return await Vault.open(context.home, provider);
+    } finally {
+      provider.destroy();
+    }
+  }
   const passphrase = await obtainPassphrase({ confirm: false }, { env: context.env });
   // The cost is read from the slot when opening; the one given here only matters for new slots.
   return Vault.open(context.home, new PassphraseKeyProvider(passphrase, DEFAULT_SCRYPT_COST));

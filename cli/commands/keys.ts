@@ -4,16 +4,17 @@ import {
   MIN_SCRYPT_COST,
   PassphraseKeyProvider,
 } from '../../core/keys/passphrase-provider.js';
+import { RecoveryKeyProvider } from '../../core/keys/recovery-provider.js';
 import { withCommonOptions, type CommonOptions } from '../context.js';
 import { MAX_SCRYPT_COST } from '../limits.js';
 import { NEW_PASSPHRASE_ENV, obtainPassphrase } from '../passphrase.js';
 import { wholeNumber } from '../parse-flags.js';
 import { startProgress } from '../progress.js';
 import type { Runner } from '../runner.js';
-import { withVault } from '../unlock.js';
+import { RECOVERY_KEY_ENV, withVault } from '../unlock.js';
 
 /** Kinds of key slot `keys slots add` can create from the command line. */
-const SLOT_KINDS = ['passphrase'] as const;
+const SLOT_KINDS = ['passphrase', 'recovery'] as const;
 
 type SlotAddOptions = CommonOptions & { kind: (typeof SLOT_KINDS)[number]; label?: string; kdfCost: number };
 
@@ -106,6 +107,30 @@ export function registerKeys(program: Command, runner: Runner): void {
   ).action((options: SlotAddOptions) =>
     runner.run(options, (context) =>
       withVault(context, async (vault) => {
+        if (options.kind === 'recovery') {
+          const { provider, words } = RecoveryKeyProvider.generate();
+          try {
+            const id = await vault.addSlot(provider);
+            // Shown this once and never stored: whoever holds these words can open the vault.
+            context.output.result({ id, recoveryKey: words }, () => {
+              context.output.print(
+                `Added recovery key slot ${id}. Write these 24 words down and keep them offline:`,
+              );
+              context.output.print('');
+              for (let row = 0; row < words.length; row += 6) {
+                const line = words
+                  .slice(row, row + 6)
+                  .map((w, i) => `${String(row + i + 1).padStart(2)}. ${w.padEnd(10)}`);
+                context.output.print(`  ${line.join(' ')}`);
+              }
+              context.output.print('');
+              context.output.print(`They are not shown again. To unlock with them, set ${RECOVERY_KEY_ENV}.`);
+            });
+          } finally {
+            provider.destroy();
+          }
+          return;
+        }
         const passphrase = await obtainPassphrase(
           { confirm: true, variable: NEW_PASSPHRASE_ENV, prompt: 'Passphrase for the new slot: ' },
           { env: context.env },

@@ -60,4 +60,26 @@ describe('vault-manager keys', () => {
     const old = await expectExit(['traces', 'list', '--home', home], 1);
     assert.match(old.stderr, /passphrase/);
   });
+
+  it('adds a recovery key shown once as 24 words, which unlocks when every other slot is gone', async () => {
+    const second = { VAULT_MANAGER_PASSPHRASE: 'deputy passphrase' };
+    const added = await runJson<{ id: number; recoveryKey: string[] }>(
+      ['keys', 'slots', 'add', '--kind', 'recovery', '--home', home],
+      0,
+      { env: second },
+    );
+    assert.equal(added.doc.recoveryKey.length, 24);
+    const words = added.doc.recoveryKey.join(' ');
+    const withWords = { VAULT_MANAGER_PASSPHRASE: undefined, VAULT_MANAGER_RECOVERY_KEY: words };
+    const listed = await runJson<{ slots: KeySlotInfo[] }>(['keys', 'slots', 'list', '--home', home], 0, {
+      env: withWords,
+    });
+    const deputy = listed.doc.slots.find((s) => s.kind === 'passphrase')!;
+    await expectExit(['keys', 'slots', 'remove', String(deputy.id), '--home', home], 0, { env: withWords });
+    await expectExit(['traces', 'get', 'k-3', '--home', home], 0, { env: withWords });
+    const wrong = await expectExit(['traces', 'list', '--home', home], 1, {
+      env: { ...withWords, VAULT_MANAGER_RECOVERY_KEY: words.split(' ').reverse().join(' ') },
+    });
+    assert.match(wrong.stderr, /checksum|does not open|word/);
+  });
 });

@@ -32,4 +32,9 @@ export interface KeyProvider {
   protectRootKey(rootKey: Uint8Array, context: SlotContext): Promise<ProtectedRootKey>;
   /** Throws VaultError WRONG_SECRET when this provider's secret does not open the slot. */
   recoverRootKey(slot: StoredSlot, context: SlotContext): Promise<Uint8Array>;
+  /**
+   * For masters that can go away while the vault is open (a token pulled out): call `onLost` at once when
+   * that happens. Returns a function that stops watching.
+   */
+  watch?(slot: StoredSlot, onLost: () => void): () => void;
 }

@@ -60,6 +60,9 @@ const ParamsSchema = z.discriminatedUnion('scheme', [
   }),
 ]);
 
+/** How often the watchdog asks the token whether it is still there: 4 times inside the 1 s promise. */
+export const WATCH_INTERVAL_MS = 250;
+
 const KEY_TYPE: Record<Pkcs11Scheme, KeyAttributes['keyType']> = {
   'aes-kw': 'aes',
   'rsa-oaep': 'rsa',
@@ -130,6 +133,28 @@ export class Pkcs11KeyProvider implements KeyProvider {
         }
       }
     });
+  }
+
+  /**
+   * The watchdog: C_GetTokenInfo on the slot's token every WATCH_INTERVAL_MS. A token pulled out (or
+   * deleted, or a reader gone) fails it, and `onLost` is called once, well within the one second promised.
+   */
+  watch(slot: StoredSlot, onLost: () => void): () => void {
+    const parsed = ParamsSchema.safeParse(slot.params);
+    const label = parsed.success ? parsePkcs11Uri(parsed.data.uri).token : undefined;
+    const slotId = label === undefined ? undefined : this.module.findSlotByTokenLabel(label);
+    const timer = setInterval(() => {
+      try {
+        if (slotId === undefined) throw new TokenNotPresentError('CKR_TOKEN_NOT_PRESENT', 'C_GetTokenInfo');
+        this.module.tokenInfo(slotId);
+      } catch {
+        clearInterval(timer);
+        onLost();
+      }
+    }, WATCH_INTERVAL_MS);
+    // The watchdog alone never keeps a process alive.
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   async recoverRootKey(slot: StoredSlot, context: SlotContext): Promise<Uint8Array> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { ErrorCode, VaultError } from '../../common/errors.js';
+import { ErrorCode, VaultError, isVaultError } from '../../common/errors.js';
 import type { SearchRequest, SearchResult, TraceFilter } from '../../common/search.js';
 import {
   TraceInputSchema,
@@ -149,17 +149,24 @@ export class Vault {
           rootKey = await provider.recoverRootKey(slot, { vaultId });
         } catch (error) {
           lastError = error;
+          // Another slot of the same kind may take this secret (two passphrases), but a token that refused
+          // its PIN, or is missing, must not be asked again: each try spends one of the card's PIN tries.
+          if (!isVaultError(error, ErrorCode.WRONG_SECRET) || spendsPinTries(error)) break;
           continue;
         }
         try {
           const keyring = Keyring.unlock(vaultId, tables, rootKey);
-          return new Vault(
+          const vault = new Vault(
             db,
             vaultId,
             keyring,
             Number(meta.get('max_trace_bytes') ?? DEFAULT_MAX_TRACE_BYTES),
             options,
           );
+          // A token pulled out (or a lost session) locks the vault: the provider says when.
+          vault.stopWatching =
+            provider.watch?.(slot, () => vault.lock('the key token was removed')) ?? (() => {});
+          return vault;
         } finally {
           wipe(rootKey);
         }
@@ -370,13 +377,40 @@ export class Vault {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopWatching();
     this.keyring.lock();
     this.db.close();
   }
 
+  /**
+   * Locks at once: every key is wiped and the database closed; any later call fails with LOCKED and
+   * `reason`. To go on, open the vault again (which unlocks it).
+   */
+  lock(reason: string): void {
+    if (this.closed) return;
+    this.lockReason = reason;
+    this.close();
+  }
+
+  get isLocked(): boolean {
+    return this.closed;
+  }
+
+  private stopWatching: () => void = () => {};
+  private lockReason: string | undefined;
+
   private assertOpen(): void {
     if (this.closed || this.keyring.isLocked) {
-      throw new VaultError(ErrorCode.LOCKED, 'the vault is locked; unlock it first');
+      throw new VaultError(
+        ErrorCode.LOCKED,
+        `the vault is locked (${this.lockReason ?? 'closed'}); unlock it again`,
+      );
     }
   }
+}
+
+/** A wrong PIN (or a locked one) is reported with the token's own error as its cause. */
+function spendsPinTries(error: VaultError): boolean {
+  const cause = error.cause;
+  return cause instanceof Error && (cause.name === 'WrongPinError' || cause.name === 'PinLockedError');
 }

@@ -68,6 +68,16 @@ export class KeyTables {
     return (this.db.prepare('SELECT count(*) AS n FROM subject_keys').get() as { n: number }).n;
   }
 
+  replaceWrappedKek(version: number, wrappedKek: Uint8Array): void {
+    this.db
+      .prepare('UPDATE kek_versions SET wrapped_kek = ? WHERE version = ? AND retired_at IS NULL')
+      .run(wrappedKek, version);
+  }
+
+  deleteAllSlots(): void {
+    this.db.prepare('DELETE FROM key_slots').run();
+  }
+
   deleteSlot(id: number): boolean {
     return this.db.prepare('DELETE FROM key_slots WHERE id = ?').run(id).changes === 1;
   }

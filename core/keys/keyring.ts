@@ -104,6 +104,20 @@ export class Keyring {
     return this.currentKekVersion;
   }
 
+  /**
+   * Re-wraps every active KEK version under `newRoot` (call inside the transaction that replaces the key
+   * slots), then, once committed, `adoptRoot` makes it the root key held in memory.
+   */
+  rewrapKeksUnder(newRoot: Uint8Array): void {
+    this.assertUnlocked();
+    for (const [version, kek] of this.keks) this.tables.replaceWrappedKek(version, wrapKey(newRoot, kek));
+  }
+
+  adoptRoot(newRoot: Uint8Array): void {
+    this.assertUnlocked();
+    this.rootKey.set(newRoot);
+  }
+
   /** A copy of the root key for a provider to protect in a new slot. The caller wipes it. */
   rootKeyCopy(): Uint8Array {
     this.assertUnlocked();

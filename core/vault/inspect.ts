@@ -9,10 +9,15 @@ import { VaultMeta } from './meta.js';
 /** How many problems `PRAGMA quick_check` may list before it stops; enough to tell, short enough to print. */
 const QUICK_CHECK_LIMIT = 20;
 
-/** A key slot as health reports it: what kind of master protects it, never its parameters or wrapped key. */
+/**
+ * A key slot as health reports it: what kind of master protects it, never its secret parameters or wrapped
+ * key. A token slot also names its key (`uri`), which is not secret and is how a token is found to unlock.
+ */
 export interface KeySlotSummary {
   kind: string;
   label: string;
+  /** The PKCS#11 URI of the token key (pkcs11 slots only). */
+  uri?: string;
 }
 
 /**
@@ -122,11 +127,45 @@ function readInto(db: SqliteDatabase, report: HealthReport): void {
     report.maxTraceBytes = limit === undefined ? null : Number(limit);
     if (report.vaultId === null) report.problems.push('the vault was never fully created (no vault id)');
     report.traceCount = (db.prepare('SELECT count(*) AS n FROM traces').get() as { n: number }).n;
-    // Only kind and label: a slot's parameters (salt, token URI) and wrapped key stay in the database.
-    report.keySlots = db.prepare('SELECT kind, label FROM key_slots ORDER BY id').all() as KeySlotSummary[];
+    report.keySlots = slotsOf(db);
     if (report.keySlots.length === 0) report.problems.push('the vault has no key slot');
   } catch (error) {
     report.problems.push(`cannot read the vault's tables: ${messageOf(error)}`);
+  }
+}
+
+/**
+ * The key slots in slot order, read without unlocking and without the whole-file check of `inspectVault`:
+ * what the command line needs to choose a master before asking for a secret.
+ */
+export function readKeySlots(home: string): KeySlotSummary[] {
+  const db = openDatabase(databasePath(resolve(home)), { readonly: true });
+  try {
+    return slotsOf(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Kind and label, and a token slot's URI: salts, nonces and wrapped keys stay in the database. */
+function slotsOf(db: SqliteDatabase): KeySlotSummary[] {
+  const rows = db.prepare('SELECT kind, label, params FROM key_slots ORDER BY id').all() as {
+    kind: string;
+    label: string;
+    params: string;
+  }[];
+  return rows.map(({ kind, label, params }) => {
+    const uri = kind === 'pkcs11' ? tokenUriOf(params) : undefined;
+    return uri === undefined ? { kind, label } : { kind, label, uri };
+  });
+}
+
+function tokenUriOf(params: string): string | undefined {
+  try {
+    const parsed = JSON.parse(params) as { uri?: unknown };
+    return typeof parsed.uri === 'string' ? parsed.uri : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -318,6 +318,33 @@ export class Vault {
     }
   }
 
+  /**
+   * Moves the vault to a new master (a new token key, or from a passphrase to a token): a fresh root key
+   * is protected by `provider` alone, and every KEK version is re-wrapped under it. Every other slot is
+   * removed, since it protects the old root key: the old masters no longer open this vault (a copy of the
+   * database taken before still holds the old slots). Enrol other masters again with `addSlot`. Returns
+   * the new slot's id.
+   */
+  async rotateMaster(provider: KeyProvider): Promise<number> {
+    this.assertOpen();
+    const newRoot = randomBytes(32);
+    try {
+      const slot = await provider.protectRootKey(newRoot, { vaultId: this.vaultId });
+      this.assertOpen();
+      const id = this.db
+        .transaction(() => {
+          this.keyring.rewrapKeksUnder(newRoot);
+          this.tables.deleteAllSlots();
+          return this.tables.insertSlot(provider.kind, provider.label, slot.params, slot.wrappedRoot);
+        })
+        .immediate();
+      this.keyring.adoptRoot(newRoot);
+      return id;
+    } finally {
+      wipe(newRoot);
+    }
+  }
+
   /** Removes a key slot. The last slot is never removed: without one the vault could not be opened again. */
   removeSlot(id: number): void {
     this.assertOpen();

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Pkcs11KeyProvider } from '../../../core/keys/pkcs11-provider.js';
+import { PassphraseKeyProvider } from '../../../core/keys/passphrase-provider.js';
 import { RecoveryKeyProvider } from '../../../core/keys/recovery-provider.js';
 import { Vault } from '../../../core/vault/vault.js';
 import { softHsm, TEST_USER_PIN } from '../../support/softhsm.js';
 import { TraceFactory } from '../../support/synthetic-traces.js';
-import { tempDir } from '../../support/temp.js';
+import { TEST_PASSPHRASE, TEST_SCRYPT_COST, tempDir } from '../../support/temp.js';
 
 const hsm = softHsm();
 
@@ -119,5 +120,26 @@ describe('a vault on a token', () => {
     const last = await Vault.open(home, RecoveryKeyProvider.fromWords(words.join(' ')));
     assert.equal(last.get('shared').id, 'shared');
     last.close();
+  });
+
+  it('moves a passphrase vault to a token: only the token opens it afterwards, one token operation per unlock', async () => {
+    hsm.createToken('moved-to-token');
+    const home = join(tempDir(), 'home');
+    const passphrase = new PassphraseKeyProvider(TEST_PASSPHRASE, TEST_SCRYPT_COST);
+    const vault = await Vault.create(home, passphrase);
+    vault.put([new TraceFactory(6).trace({ id: 'moved', subjects: 3 })]);
+    await vault.rotateKeys(); // two KEK versions' worth of history: the retired one stays retired
+    await vault.rotateMaster(onToken('moved-to-token', true));
+    assert.deepEqual(
+      vault.listSlots().map((s) => s.kind),
+      ['pkcs11'],
+    );
+    vault.close();
+
+    await assert.rejects(Vault.open(home, passphrase), { code: 'WRONG_SECRET' });
+    const { vault: byToken, keyOperations } = await unlockCost(home, 'moved-to-token');
+    assert.equal(keyOperations, 1);
+    assert.equal(byToken.get('moved').id, 'moved');
+    byToken.close();
   });
 });

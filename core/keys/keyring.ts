@@ -118,6 +118,31 @@ export class Keyring {
     this.rootKey.set(newRoot);
   }
 
+  /** Stores an optional vault key (the device key's scalar), wrapped under the current KEK. */
+  storeVaultKey(purpose: string, key: Uint8Array): void {
+    this.assertUnlocked();
+    this.tables.insertVaultKey(
+      purpose,
+      this.currentKekVersion,
+      wrapKey(this.keks.get(this.currentKekVersion)!, key),
+    );
+  }
+
+  /** An optional vault key, unwrapped (the caller wipes it); undefined when the vault has none. */
+  loadVaultKey(purpose: string): Uint8Array | undefined {
+    this.assertUnlocked();
+    const stored = this.tables.vaultKey(purpose);
+    if (!stored) return undefined;
+    const kek = this.keks.get(stored.kekVersion);
+    if (!kek)
+      throw new VaultError(ErrorCode.INTEGRITY, `the vault's ${purpose} key is under an unknown KEK version`);
+    try {
+      return unwrapKey(kek, stored.wrappedKey);
+    } catch {
+      throw new VaultError(ErrorCode.INTEGRITY, `the vault's ${purpose} key failed its integrity check`);
+    }
+  }
+
   /** A copy of the root key for a provider to protect in a new slot. The caller wipes it. */
   rootKeyCopy(): Uint8Array {
     this.assertUnlocked();

@@ -10,7 +10,8 @@ import {
   type TraceSummary,
 } from '../../common/trace.js';
 import type { SqliteDatabase } from '../../native/sqlite.js';
-import { randomBytes, wipe } from '../crypto/bytes.js';
+import { fromHex, randomBytes, toHex, wipe } from '../crypto/bytes.js';
+import { SoftwareDeviceKey, type DeviceKey } from '../keys/device-key.js';
 import {
   DEFAULT_MAX_TRACE_BYTES,
   importFile,
@@ -46,6 +47,9 @@ export interface CreateOptions extends OpenOptions {
   /** Traces larger than this many bytes are refused. */
   maxTraceBytes?: number;
 }
+
+/** Where the device key's private scalar is kept, wrapped, among the vault keys. */
+const DEVICE_KEY_PURPOSE = 'device';
 
 export interface KeySlotInfo {
   id: number;
@@ -376,6 +380,41 @@ export class Vault {
     const version = this.rotation.rotate();
     await this.rotation.rewrapAll(onProgress, () => this.closed);
     return version;
+  }
+
+  /**
+   * The device key, made on first use. Software-held here (its scalar wrapped under the KEK); a token
+   * that can hold it will, once the token providers offer it.
+   */
+  deviceKey(): DeviceKey {
+    this.assertOpen();
+    const meta = new VaultMeta(this.db);
+    const point = meta.get('device_public_point');
+    const scalar = this.keyring.loadVaultKey(DEVICE_KEY_PURPOSE);
+    try {
+      if (point !== undefined && scalar !== undefined)
+        return SoftwareDeviceKey.fromScalar(scalar, fromHex(point));
+      if (point !== undefined || scalar !== undefined) {
+        throw new VaultError(
+          ErrorCode.INTEGRITY,
+          'the device key is half there: its public or private part is missing',
+        );
+      }
+    } finally {
+      wipe(scalar);
+    }
+    const { key, scalar: fresh } = SoftwareDeviceKey.generate();
+    try {
+      this.db
+        .transaction(() => {
+          this.keyring.storeVaultKey(DEVICE_KEY_PURPOSE, fresh);
+          meta.set('device_public_point', toHex(key.publicPoint));
+        })
+        .immediate();
+      return key;
+    } finally {
+      wipe(fresh);
+    }
   }
 
   keyStatus(): KeyStatus {

@@ -20,11 +20,12 @@ export interface PassphraseSource {
  * with a typo.
  */
 export async function obtainPassphrase(
-  options: { confirm: boolean; variable?: string; prompt?: string },
+  options: { confirm: boolean; variable?: string; prompt?: string; noun?: string },
   source: PassphraseSource = {},
 ): Promise<string> {
   const env = source.env ?? process.env;
   const variable = options.variable ?? PASSPHRASE_ENV;
+  const noun = options.noun ?? 'passphrase';
   const fromEnv = env[variable];
   if (fromEnv !== undefined) {
     if (fromEnv.length === 0) throw new CliError(`${variable} is set but empty`);
@@ -32,13 +33,11 @@ export async function obtainPassphrase(
   }
   const input = source.input ?? process.stdin;
   if (!input.isTTY) {
-    throw new CliError(
-      `no passphrase: set ${variable}, or run this command in a terminal to be asked for it`,
-    );
+    throw new CliError(`no ${noun}: set ${variable}, or run this command in a terminal to be asked for it`);
   }
   const prompt = options.prompt ?? (options.confirm ? 'New vault passphrase: ' : 'Vault passphrase: ');
   const first = await promptSecret(prompt, input);
-  if (first.length === 0) throw new CliError('the passphrase must not be empty');
+  if (first.length === 0) throw new CliError(`the ${noun} must not be empty`);
   if (options.confirm) {
     const second = await promptSecret('Repeat the passphrase: ', input);
     if (second !== first) throw new CliError('the two passphrases do not match; nothing was created');

@@ -25,8 +25,10 @@ export function buildProgram(runner: Runner): Command {
     .addHelpText(
       'after',
       `
-Every command takes --home DIR (default: $VAULT_MANAGER_HOME, else the user data directory) and --json.
-The passphrase comes from $VAULT_MANAGER_PASSPHRASE, else it is asked for on the terminal.
+Every command takes --home DIR (default: $VAULT_MANAGER_HOME, else the user data directory), --json,
+and --unlock-with passphrase|pkcs11|keychain (default: the kind of the vault's first key slot).
+The passphrase comes from $VAULT_MANAGER_PASSPHRASE, a token PIN from $VAULT_MANAGER_PIN, else either is
+asked for on the terminal. $VAULT_MANAGER_RECOVERY_KEY unlocks with the recovery key instead.
 Exit status: 0 success, 1 failure, 2 wrong usage.`,
     );
   registerInit(program, runner);

@@ -1,5 +1,11 @@
 import { CommanderError } from 'commander';
 import { ErrorCode, isVaultError } from '../common/errors.js';
+import {
+  KeychainUnavailableError,
+  PinLockedError,
+  Pkcs11Error,
+  TokenNotPresentError,
+} from '../core/keys/native-masters.js';
 import { CliError, ExitCode } from './exit-codes.js';
 
 export interface DescribedError {
@@ -46,6 +52,8 @@ export function describeError(error: unknown): DescribedError {
       exitCode: ExitCode.ERROR,
     };
   }
+  const master = describeMasterError(error);
+  if (master !== undefined) return master;
   const detail =
     error instanceof Error ? `${error.name}: ${firstLine(error.message)}` : firstLine(String(error));
   return {
@@ -53,6 +61,26 @@ export function describeError(error: unknown): DescribedError {
     message: `unexpected failure: ${detail} (set VAULT_MANAGER_DEBUG=1 for details)`,
     exitCode: ExitCode.ERROR,
   };
+}
+
+/**
+ * Token and keychain failures that reach here without the engine's wrapping (a locked card at login, a
+ * card pulled mid-command): their messages are written for the person at the workstation already.
+ */
+function describeMasterError(error: unknown): DescribedError | undefined {
+  const failed = (code: ErrorCode, message: string): DescribedError => ({
+    code,
+    message: `${HEADLINES[code] ?? code}: ${message}`,
+    exitCode: ExitCode.ERROR,
+  });
+  if (error instanceof PinLockedError) return failed(ErrorCode.WRONG_SECRET, error.message);
+  if (error instanceof TokenNotPresentError || error instanceof KeychainUnavailableError) {
+    return failed(ErrorCode.UNAVAILABLE, error.message);
+  }
+  if (error instanceof Pkcs11Error) {
+    return { code: 'TOKEN', message: `security token error: ${error.message}`, exitCode: ExitCode.ERROR };
+  }
+  return undefined;
 }
 
 export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {

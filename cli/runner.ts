@@ -16,7 +16,13 @@ export class Runner {
   constructor(readonly env: NodeJS.ProcessEnv = process.env) {}
 
   async run(options: CommonOptions, body: CommandBody): Promise<void> {
-    this.context = contextOf(options, this.env);
-    this.exitCode = (await body(this.context)) ?? ExitCode.OK;
+    const releases: (() => void)[] = [];
+    this.context = { ...contextOf(options, this.env), defer: (release) => releases.push(release) };
+    try {
+      this.exitCode = (await body(this.context)) ?? ExitCode.OK;
+    } finally {
+      // Newest first: a provider is disposed before the module it uses is closed.
+      for (const release of releases.reverse()) release();
+    }
   }
 }

@@ -4,12 +4,15 @@ import { DEFAULT_SCRYPT_COST, PassphraseKeyProvider } from '../core/keys/passphr
 import { databasePath } from '../core/vault/home.js';
 import { RecoveryKeyProvider } from '../core/keys/recovery-provider.js';
 import { Vault } from '../core/vault/vault.js';
-import type { CommandContext } from './context.js';
+import type { KeyProvider } from '../core/keys/key-provider.js';
+import { readKeySlots } from '../core/vault/inspect.js';
+import { MASTER_KINDS, type CommandContext, type MasterKind } from './context.js';
+import { keychainProvider, slotPkcs11Provider } from './masters.js';
 import { obtainPassphrase } from './passphrase.js';
 
-/** The master-key providers `init` can create a slot with. Only the passphrase exists so far. */
-export const KEY_PROVIDERS = ['passphrase'] as const;
-export type KeyProviderName = (typeof KEY_PROVIDERS)[number];
+/** The master-key providers `init` can create a slot with. */
+export const KEY_PROVIDERS = MASTER_KINDS;
+export type KeyProviderName = MasterKind;
 
 /** Fails before asking for a passphrase, so nobody types a secret only to learn there is no vault. */
 export function assertVaultExists(home: string): void {
@@ -28,7 +31,10 @@ export function vaultExists(home: string): boolean {
  */
 export const RECOVERY_KEY_ENV = 'VAULT_MANAGER_RECOVERY_KEY';
 
-/** Opens and unlocks the vault of `context.home`, asking for the passphrase if the environment has none. */
+/**
+ * Opens and unlocks the vault of `context.home`. The master: a recovery key in the environment, else
+ * --unlock-with, else the kind of the vault's first key slot. Secrets the environment lacks are asked for.
+ */
 export async function unlockVault(context: CommandContext): Promise<Vault> {
   assertVaultExists(context.home);
   const recoveryWords = context.env[RECOVERY_KEY_ENV];
@@ -40,21 +46,51 @@ export async function unlockVault(context: CommandContext): Promise<Vault> {
       provider.destroy();
     }
   }
-  const passphrase = await obtainPassphrase({ confirm: false }, { env: context.env });
-  // The cost is read from the slot when opening; the one given here only matters for new slots.
-  return Vault.open(context.home, new PassphraseKeyProvider(passphrase, DEFAULT_SCRYPT_COST));
+  return Vault.open(context.home, await unlockingProvider(context));
 }
 
-/** Creates a vault, asking for the passphrase twice when it comes from the terminal. */
+async function unlockingProvider(context: CommandContext): Promise<KeyProvider> {
+  const slots = readKeySlots(context.home);
+  const first = slots[0]?.kind;
+  const kind: MasterKind = context.unlockWith ?? MASTER_KINDS.find((k) => k === first) ?? 'passphrase';
+  switch (kind) {
+    case 'passphrase': {
+      const passphrase = await obtainPassphrase({ confirm: false }, { env: context.env });
+      // The cost is read from the slot when opening; the one given here only matters for new slots.
+      return new PassphraseKeyProvider(passphrase, DEFAULT_SCRYPT_COST);
+    }
+    case 'keychain':
+      return keychainProvider();
+    case 'pkcs11': {
+      const slot = slots.find((s) => s.kind === 'pkcs11');
+      if (slot === undefined) {
+        throw new VaultError(ErrorCode.WRONG_SECRET, `the vault in ${context.home} has no pkcs11 key slot`);
+      }
+      if (slot.uri === undefined) {
+        throw new VaultError(ErrorCode.INTEGRITY, 'the token key slot does not name its token key');
+      }
+      return slotPkcs11Provider(context, slot.uri);
+    }
+  }
+}
+
+/**
+ * Creates a vault with one key slot: from `master` when given (after the vault is known not to exist, so
+ * no PIN is asked for in vain), else a passphrase, asked for twice when it comes from the terminal.
+ */
 export async function createVault(
   context: CommandContext,
-  options: { kdfCost: number; maxTraceBytes?: number },
+  options: { kdfCost: number; maxTraceBytes?: number; master?: () => Promise<KeyProvider> },
 ): Promise<Vault> {
   if (vaultExists(context.home)) {
     throw new VaultError(ErrorCode.ALREADY_INITIALIZED, `a vault already exists in ${context.home}`);
   }
-  const passphrase = await obtainPassphrase({ confirm: true }, { env: context.env });
-  const provider = new PassphraseKeyProvider(passphrase, options.kdfCost);
+  const provider = options.master
+    ? await options.master()
+    : new PassphraseKeyProvider(
+        await obtainPassphrase({ confirm: true }, { env: context.env }),
+        options.kdfCost,
+      );
   return Vault.create(
     context.home,
     provider,

@@ -23,7 +23,14 @@ export interface RunOptions {
 }
 
 /** Variables of the test runner that must not leak into the command under test. */
-const CLEARED = ['VAULT_MANAGER_HOME', 'VAULT_MANAGER_PASSPHRASE', 'VAULT_MANAGER_DEBUG'];
+const CLEARED = [
+  'VAULT_MANAGER_HOME',
+  'VAULT_MANAGER_PASSPHRASE',
+  'VAULT_MANAGER_DEBUG',
+  'VAULT_MANAGER_PIN',
+  'VAULT_MANAGER_PKCS11_MODULE',
+  'VAULT_MANAGER_RECOVERY_KEY',
+];
 
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -124,13 +131,14 @@ export function mirrorDnaEvents(): Record<string, unknown>[] {
 
 /**
  * Runs the command on a pseudo-terminal (util-linux `script`, present on every Debian system) and types
- * each answer once its prompt ("...passphrase: ") has appeared, as a person would. Returns everything the
- * terminal showed. VAULT_MANAGER_PASSPHRASE is unset unless `env` sets it.
+ * each answer once its prompt ("...passphrase: ", or what `prompt` matches) has appeared, as a person
+ * would. Returns everything the terminal showed. VAULT_MANAGER_PASSPHRASE is unset unless `env` sets it.
  */
 export function inTerminal(
   args: readonly string[],
   answers: readonly string[] = [],
   env: Record<string, string | undefined> = {},
+  prompt = /passphrase: /gi,
 ): Promise<{ code: number | null; transcript: string }> {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve, reject) => {
@@ -142,7 +150,7 @@ export function inTerminal(
     let answered = 0;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       transcript += chunk;
-      const prompts = transcript.match(/passphrase: /gi)?.length ?? 0;
+      const prompts = transcript.match(prompt)?.length ?? 0;
       while (answered < prompts && answered < answers.length) child.stdin.write(`${answers[answered++]}\r`);
     });
     child.on('error', (error) =>

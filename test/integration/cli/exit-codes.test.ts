@@ -64,10 +64,10 @@ describe('vault-manager exit codes and error messages', () => {
 
   it('names the key providers that exist when another is asked for', async () => {
     const { stderr } = await expectExit(
-      ['init', '--home', join(dir, 'kp'), ...KDF, '--key-provider', 'pkcs11'],
+      ['init', '--home', join(dir, 'kp'), ...KDF, '--key-provider', 'smartcard'],
       2,
     );
-    assert.match(stderr, /'pkcs11' is invalid\. Allowed choices are passphrase/);
+    assert.match(stderr, /'smartcard' is invalid\. Allowed choices are passphrase, pkcs11, keychain/);
   });
 
   it('refuses a passphrase flag: there is none', async () => {

@@ -5,6 +5,8 @@
  * Unlocking costs exactly one master-key operation (`recoverRootKey`), whatever the vault's size: the
  * root key unwraps every KEK version in software.
  */
+import type { DeviceKey } from './device-key.js';
+
 export interface SlotContext {
   /** The vault the slot belongs to; bound into the slot's ciphertext. */
   vaultId: string;
@@ -37,4 +39,15 @@ export interface KeyProvider {
    * that happens. Returns a function that stops watching.
    */
   watch?(slot: StoredSlot, onLost: () => void): () => void;
+  /**
+   * For masters that can hold the device key themselves (a token that generates and signs with EC P-256):
+   * the device key, made on the master when `create` and absent; undefined when it cannot hold one.
+   */
+  deviceKey?(create: boolean): Promise<HeldDeviceKey | undefined>;
+}
+
+/** A device key held by a master, with the name it is found by again (a PKCS#11 URI). */
+export interface HeldDeviceKey {
+  key: DeviceKey;
+  uri: string;
 }

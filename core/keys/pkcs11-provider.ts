@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ErrorCode, VaultError } from '../../common/errors.js';
 import {
@@ -12,7 +12,14 @@ import {
 } from '../../native/pkcs11.js';
 import { KeyUnwrapError } from '../crypto/key-wrap.js';
 import { utf8, wipe } from '../crypto/bytes.js';
-import type { KeyProvider, ProtectedRootKey, SlotContext, StoredSlot } from './key-provider.js';
+import type { DeviceKey } from './device-key.js';
+import type {
+  HeldDeviceKey,
+  KeyProvider,
+  ProtectedRootKey,
+  SlotContext,
+  StoredSlot,
+} from './key-provider.js';
 import { formatPkcs11Uri, parsePkcs11Uri, type Pkcs11Uri } from './pkcs11-uri.js';
 import {
   protectAesKw,
@@ -59,6 +66,9 @@ const ParamsSchema = z.discriminatedUnion('scheme', [
     tokenPoint: z.string().regex(/^04[0-9a-f]{128}$/),
   }),
 ]);
+
+/** The CKA_LABEL of the device key pair on a token. */
+export const DEVICE_KEY_LABEL = 'vault-manager-device';
 
 /** How often the watchdog asks the token whether it is still there: 4 times inside the 1 s promise. */
 export const WATCH_INTERVAL_MS = 250;
@@ -155,6 +165,56 @@ export class Pkcs11KeyProvider implements KeyProvider {
     // The watchdog alone never keeps a process alive.
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /**
+   * The device key on this provider's token (design.md §3): an EC P-256 key pair labelled
+   * DEVICE_KEY_LABEL, made on first use when the token can generate and sign with one. Each signature opens
+   * a session and logs in once with the PIN this provider holds; the private key never leaves the token.
+   */
+  async deviceKey(create: boolean): Promise<HeldDeviceKey | undefined> {
+    const uri: Pkcs11Uri = { token: this.uri.token, object: DEVICE_KEY_LABEL };
+    return this.withSession(uri, async (session) => {
+      const capabilities = this.module.capabilities(session.slotId);
+      const found = session.findKeys({ class: 'private', label: DEVICE_KEY_LABEL });
+      let privateKey = found[0];
+      if (found.length > 1) {
+        throw new VaultError(
+          ErrorCode.BAD_INPUT,
+          `the token holds ${found.length} keys labelled ${DEVICE_KEY_LABEL}`,
+        );
+      }
+      let id: Uint8Array;
+      if (privateKey === undefined) {
+        if (!create || !capabilities.ecdsa || !capabilities.ecdh) return undefined;
+        id = new Uint8Array(randomBytes(16));
+        privateKey = (await session.generateEcKeyPair({ label: DEVICE_KEY_LABEL, id })).privateKey;
+      } else {
+        id = session.keyAttributes(privateKey).id;
+      }
+      checkSealed(session.keyAttributes(privateKey), 'ecdh');
+      const [publicKey] = session.findKeys({ class: 'public', label: DEVICE_KEY_LABEL, id });
+      if (publicKey === undefined)
+        throw new VaultError(ErrorCode.BAD_INPUT, 'the device key has no public key on the token');
+      const publicPoint = session.ecPublicPoint(publicKey);
+      const key: DeviceKey = {
+        kind: 'token',
+        publicPoint,
+        sign: (message) => this.signWithDeviceKey(uri, id, message),
+      };
+      return { key, uri: formatPkcs11Uri({ ...uri, id }) };
+    });
+  }
+
+  private signWithDeviceKey(uri: Pkcs11Uri, id: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
+    return this.withSession(uri, async (session) => {
+      const [privateKey] = session.findKeys({ class: 'private', label: DEVICE_KEY_LABEL, id });
+      if (privateKey === undefined) {
+        throw new VaultError(ErrorCode.UNAVAILABLE, 'the device key is not on this token any more');
+      }
+      const digest = new Uint8Array(createHash('sha256').update(message).digest());
+      return session.signEcdsaDigest(privateKey, digest);
+    });
   }
 
   async recoverRootKey(slot: StoredSlot, context: SlotContext): Promise<Uint8Array> {

@@ -76,6 +76,8 @@ export class Vault {
     private readonly keyring: Keyring,
     readonly maxTraceBytes: number,
     options: OpenOptions,
+    /** The master that unlocked this vault; asked for the device key when it can hold one. */
+    private readonly master: KeyProvider,
   ) {
     this.store = new TraceStore(db, vaultId, keyring);
     this.searcher = new TraceSearch(this.store, keyring);
@@ -116,7 +118,7 @@ export class Vault {
           return Keyring.create(vaultId, tables, rootKey, (options.now ?? Date.now)());
         })
         .immediate();
-      return new Vault(db, vaultId, keyring, maxTraceBytes, options);
+      return new Vault(db, vaultId, keyring, maxTraceBytes, options, provider);
     } catch (error) {
       db.close();
       // Nothing was ever stored in it: remove it, so that `init` can simply be run again.
@@ -166,6 +168,7 @@ export class Vault {
             keyring,
             Number(meta.get('max_trace_bytes') ?? DEFAULT_MAX_TRACE_BYTES),
             options,
+            provider,
           );
           // A token pulled out (or a lost session) locks the vault: the provider says when.
           vault.stopWatching =
@@ -383,12 +386,48 @@ export class Vault {
   }
 
   /**
-   * The device key, made on first use. Software-held here (its scalar wrapped under the KEK); a token
-   * that can hold it will, once the token providers offer it.
+   * The device key (design.md §3), made on first use: on the unlocking token when it can generate and
+   * sign with EC P-256, else software-held (its scalar wrapped under the KEK). A token-held key signs only
+   * while that token unlocks the vault; otherwise this fails with UNAVAILABLE.
    */
-  deviceKey(): DeviceKey {
+  async deviceKey(): Promise<DeviceKey> {
     this.assertOpen();
     const meta = new VaultMeta(this.db);
+    const kind = meta.get('device_key_kind') ?? (meta.get('device_public_point') ? 'software' : undefined);
+    if (kind === 'token') return this.tokenDeviceKey(meta);
+    if (kind === undefined) {
+      // First use: on the unlocking token when it can hold one, else in software.
+      const held = await this.master.deviceKey?.(true);
+      this.assertOpen();
+      if (held) {
+        this.db
+          .transaction(() => {
+            meta.set('device_key_kind', 'token');
+            meta.set('device_key_uri', held.uri);
+            meta.set('device_public_point', toHex(held.key.publicPoint));
+          })
+          .immediate();
+        return held.key;
+      }
+    }
+    return this.softwareDeviceKey(meta);
+  }
+
+  /** The device key recorded as held by a token: only that token, unlocking this vault, can sign. */
+  private async tokenDeviceKey(meta: VaultMeta): Promise<DeviceKey> {
+    const uri = meta.get('device_key_uri');
+    const held = await this.master.deviceKey?.(false);
+    if (!held || held.uri !== uri || toHex(held.key.publicPoint) !== meta.get('device_public_point')) {
+      throw new VaultError(
+        ErrorCode.UNAVAILABLE,
+        `the device key is on the token ${uri ?? '(unknown)'}: unlock with that token to sign`,
+      );
+    }
+    return held.key;
+  }
+
+  /** The software device key: its scalar wrapped under the KEK, its public point beside it. */
+  private softwareDeviceKey(meta: VaultMeta): DeviceKey {
     const point = meta.get('device_public_point');
     const scalar = this.keyring.loadVaultKey(DEVICE_KEY_PURPOSE);
     try {
@@ -408,6 +447,7 @@ export class Vault {
       this.db
         .transaction(() => {
           this.keyring.storeVaultKey(DEVICE_KEY_PURPOSE, fresh);
+          meta.set('device_key_kind', 'software');
           meta.set('device_public_point', toHex(key.publicPoint));
         })
         .immediate();

@@ -23,7 +23,7 @@ describe('device key', () => {
   it('signs with ECDSA P-256, and keeps the same key across reopening and KEK rotation', async () => {
     const home = tempDir();
     const vault = await Vault.create(home, provider());
-    const key = vault.deviceKey();
+    const key = await vault.deviceKey();
     assert.equal(key.kind, 'software');
     assert.equal(key.publicPoint.length, 65);
     const signature = await key.sign(checkpoint);
@@ -36,7 +36,7 @@ describe('device key', () => {
     vault.close();
 
     const reopened = await Vault.open(home, provider());
-    const again = reopened.deviceKey();
+    const again = await reopened.deviceKey();
     assert.deepEqual(again.publicPoint, key.publicPoint, 'the same device key after rotation and reopening');
     assert.ok(verifyDeviceSignature(key.publicPoint, checkpoint, await again.sign(checkpoint)));
     reopened.close();
@@ -45,7 +45,7 @@ describe('device key', () => {
   it('refuses a stored device key whose wrapped scalar or public point was altered', async () => {
     const home = tempDir();
     const vault = await Vault.create(home, provider());
-    vault.deviceKey();
+    await vault.deviceKey();
     vault.close();
 
     editDatabase(
@@ -53,7 +53,7 @@ describe('device key', () => {
       "UPDATE vault_meta SET value = '04' || substr(value, 3, 126) || (CASE substr(value, 129, 2) WHEN '00' THEN '01' ELSE '00' END) WHERE key = 'device_public_point'",
     );
     const withBadPoint = await Vault.open(home, provider());
-    assert.throws(() => withBadPoint.deviceKey(), { code: 'INTEGRITY' });
+    await assert.rejects(withBadPoint.deviceKey(), { code: 'INTEGRITY' });
     withBadPoint.close();
 
     editDatabase(
@@ -61,7 +61,7 @@ describe('device key', () => {
       "UPDATE vault_keys SET wrapped_key = zeroblob(length(wrapped_key)) WHERE purpose = 'device'",
     );
     const withBadScalar = await Vault.open(home, provider());
-    assert.throws(() => withBadScalar.deviceKey(), { code: 'INTEGRITY' });
+    await assert.rejects(withBadScalar.deviceKey(), { code: 'INTEGRITY' });
     withBadScalar.close();
   });
 });

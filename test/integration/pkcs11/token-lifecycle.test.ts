@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Pkcs11KeyProvider } from '../../../core/keys/pkcs11-provider.js';
+import { verifyDeviceSignature } from '../../../core/keys/device-key.js';
 import { PassphraseKeyProvider } from '../../../core/keys/passphrase-provider.js';
 import { RecoveryKeyProvider } from '../../../core/keys/recovery-provider.js';
 import { Vault } from '../../../core/vault/vault.js';
@@ -141,5 +142,31 @@ describe('a vault on a token', () => {
     assert.equal(keyOperations, 1);
     assert.equal(byToken.get('moved').id, 'moved');
     byToken.close();
+  });
+
+  it('holds the device key on the token: signs there, and only that token can sign', async () => {
+    hsm.createToken('device-token');
+    const home = join(tempDir(), 'home');
+    const vault = await Vault.create(home, onToken('device-token', true));
+    const key = await vault.deviceKey();
+    assert.equal(key.kind, 'token');
+    const message = new TextEncoder().encode('checkpoint 7');
+    const signsBefore = hsm.module.callCounts.byOperation.sign;
+    const signature = await key.sign(message);
+    assert.equal(hsm.module.callCounts.byOperation.sign - signsBefore, 1, 'signed on the token');
+    assert.ok(verifyDeviceSignature(key.publicPoint, message, signature));
+    const { provider: recovery, words } = RecoveryKeyProvider.generate();
+    await vault.addSlot(recovery);
+    recovery.destroy();
+    vault.close();
+
+    const again = await Vault.open(home, onToken('device-token'));
+    const same = await again.deviceKey();
+    assert.deepEqual(same.publicPoint, key.publicPoint, 'the same key pair on the token');
+    again.close();
+
+    const byRecovery = await Vault.open(home, RecoveryKeyProvider.fromWords(words.join(' ')));
+    await assert.rejects(byRecovery.deviceKey(), { code: 'UNAVAILABLE', message: /unlock with that token/ });
+    byRecovery.close();
   });
 });

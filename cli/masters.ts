@@ -10,28 +10,52 @@ import { obtainPassphrase } from './passphrase.js';
 
 /** The token PIN, when there is no terminal. There is no flag for it, for the same reason as the passphrase. */
 export const PIN_ENV = 'VAULT_MANAGER_PIN';
+/**
+ * The PIN of the token a new key slot goes on (`keys slots add`, `keys rotate-master`). Separate from
+ * PIN_ENV, which unlocks the vault first: the two are often different tokens.
+ */
+export const NEW_PIN_ENV = 'VAULT_MANAGER_NEW_PIN';
 /** Which PKCS#11 module to unlock with; by default the installed modules are searched for the slot's token. */
 export const PKCS11_MODULE_ENV = 'VAULT_MANAGER_PKCS11_MODULE';
 export const DEFAULT_KEY_LABEL = 'vault-manager-master';
 export const MECHANISMS = ['aes-kw', 'rsa-oaep', 'ecdh'] as const satisfies readonly Pkcs11Scheme[];
+
+/** Where a PIN comes from when there is no terminal, and what the terminal asks. */
+export interface PinSource {
+  variable: string;
+  prompt: string;
+}
+
+/** The PIN that unlocks the vault, or creates it (`init`). */
+export const UNLOCK_PIN: PinSource = { variable: PIN_ENV, prompt: 'Token PIN: ' };
+/** The PIN of the token a new slot is made on, once the vault is already unlocked. */
+export const NEW_TOKEN_PIN: PinSource = { variable: NEW_PIN_ENV, prompt: 'PIN of the new token: ' };
 
 export interface NewTokenKey {
   modulePath?: string;
   tokenLabel: string;
   keyLabel: string;
   mechanism?: Pkcs11Scheme;
+  /** The slot's label; by default the provider names token and key. */
+  label?: string;
 }
 
 /** A provider that creates the master key on the token (or uses the one of that label already there). */
-export async function newPkcs11Provider(context: CommandContext, key: NewTokenKey): Promise<KeyProvider> {
+export async function newPkcs11Provider(
+  context: CommandContext,
+  key: NewTokenKey,
+  pin: PinSource = UNLOCK_PIN,
+): Promise<KeyProvider> {
   const path = key.modulePath ?? findPkcs11Modules()[0]?.path;
   if (path === undefined) {
     throw usageError('no PKCS#11 module is installed here; name one with --pkcs11-module PATH');
   }
   const module = loadModule(context, path);
-  return pkcs11Provider(context, module, formatPkcs11Uri({ token: key.tokenLabel, object: key.keyLabel }), {
+  const uri = formatPkcs11Uri({ token: key.tokenLabel, object: key.keyLabel });
+  return pkcs11Provider(context, module, uri, pin, {
     createKey: true,
     ...(key.mechanism === undefined ? {} : { scheme: key.mechanism }),
+    ...(key.label === undefined ? {} : { label: key.label }),
   });
 }
 
@@ -43,21 +67,23 @@ export async function slotPkcs11Provider(context: CommandContext, uri: string): 
   }
   // Found before the PIN is asked for: nobody should type a PIN only to learn the card is not there.
   const module = moduleWithToken(context, token);
-  return pkcs11Provider(context, module, uri, {});
+  return pkcs11Provider(context, module, uri, UNLOCK_PIN, {});
 }
 
-export function keychainProvider(): KeyProvider {
-  return new KeychainKeyProvider(new OsKeychain());
+/** The OS keychain master; also what deletes a removed slot's entry (`deleteSecret`). */
+export function keychainProvider(label?: string): KeychainKeyProvider {
+  return new KeychainKeyProvider(new OsKeychain(), label);
 }
 
 async function pkcs11Provider(
   context: CommandContext,
   module: Pkcs11Module,
   keyUri: string,
-  options: { createKey?: boolean; scheme?: Pkcs11Scheme },
+  source: PinSource,
+  options: { createKey?: boolean; scheme?: Pkcs11Scheme; label?: string },
 ): Promise<KeyProvider> {
   const pin = await obtainPassphrase(
-    { confirm: false, variable: PIN_ENV, prompt: 'Token PIN: ', noun: 'PIN' },
+    { confirm: false, variable: source.variable, prompt: source.prompt, noun: 'PIN' },
     { env: context.env },
   );
   const provider = new Pkcs11KeyProvider({ module, keyUri, pin, ...options });

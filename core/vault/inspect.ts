@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../../native/sqlite.js';
+import type { StoredSlot } from '../keys/key-provider.js';
+import { KeyTables } from '../keys/key-tables.js';
 import { schemaVersion } from '../store/migrate.js';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations/index.js';
 import { databasePath } from './home.js';
@@ -142,6 +144,20 @@ export function readKeySlots(home: string): KeySlotSummary[] {
   const db = openDatabase(databasePath(resolve(home)), { readonly: true });
   try {
     return slotsOf(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * One key slot as stored (parameters and wrapped root key, both written to be public), read without
+ * unlocking. Removing a slot needs it: a keychain slot's entry lives outside the vault, and the row that
+ * names it is gone once the slot is removed. Undefined when no slot has that id.
+ */
+export function readStoredSlot(home: string, id: number): StoredSlot | undefined {
+  const db = openDatabase(databasePath(resolve(home)), { readonly: true });
+  try {
+    return new KeyTables(db).slots().find((slot) => slot.id === id);
   } finally {
     db.close();
   }

@@ -67,13 +67,29 @@ export function runAsDesktopUser(
   user: DesktopUser,
   args: readonly string[],
   keyringPassword: string | null,
+  env: Record<string, string> = {},
 ): Promise<CliResult> {
-  const node = [process.execPath, CLI, ...args];
+  return runInDesktopSession(user, CLI, args, keyringPassword, env);
+}
+
+/** Like runAsDesktopUser, for any node script (a fixture that looks into the keychain itself). */
+export function runInDesktopSession(
+  user: DesktopUser,
+  script: string,
+  args: readonly string[],
+  keyringPassword: string | null,
+  extraEnv: Record<string, string> = {},
+): Promise<CliResult> {
+  const node = [process.execPath, script, ...args];
   const [command, commandArgs] =
     keyringPassword === null
       ? [node[0]!, node.slice(1)]
       : ['dbus-run-session', ['--', 'bash', '-c', SESSION_SCRIPT, 'vault-session', ...node]];
-  const env = keyringPassword === null ? user.env : { ...user.env, KEYRING_PASSWORD: keyringPassword };
+  const env = {
+    ...user.env,
+    ...extraEnv,
+    ...(keyringPassword === null ? {} : { KEYRING_PASSWORD: keyringPassword }),
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
     let stdout = '';

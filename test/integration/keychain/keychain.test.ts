@@ -4,23 +4,24 @@
  * directories), and reports JSON; these tests assert what it saw.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isVaultError } from '../../../common/errors.js';
 import { KeychainKeyProvider } from '../../../core/keys/keychain-provider.js';
 import { KeychainUnavailableError, OsKeychain } from '../../../native/keytar.js';
-import { tempDir } from '../../support/temp.js';
+import {
+  runInDesktopSession,
+  throwawayUser as throwawayDesktopUser,
+  type DesktopUser,
+} from '../../support/desktop-session.js';
 import { TRACE_CONTENT } from './fixtures/keychain-trace.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/keychain-child.js', import.meta.url));
 const KEYRING_PASSWORD = 'keyring unlock password for tests';
 
 /** Starts gnome-keyring's secret service unlocked in the session, then becomes the command in "$@". */
-const SESSION_SCRIPT =
-  'eval "$(printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets)" && exec "$@"';
 
 interface ErrorReport {
   name: string;
@@ -40,56 +41,28 @@ interface ChildReport {
   openError?: ErrorReport | null;
 }
 
-/** A throwaway desktop user: only PATH and its own directories, so no D-Bus address or DISPLAY leaks in. */
-function throwawayUser(): { home: string; vaultHome: string; env: NodeJS.ProcessEnv } {
-  const root = tempDir('keychain-user-');
-  const home = join(root, 'home');
-  const runtime = join(root, 'run');
-  mkdirSync(home, { mode: 0o700 });
-  mkdirSync(runtime, { mode: 0o700 });
-  return {
-    home,
-    vaultHome: join(root, 'vault'),
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      XDG_DATA_HOME: join(home, '.local', 'share'),
-      XDG_CONFIG_HOME: join(home, '.config'),
-      XDG_CACHE_HOME: join(home, '.cache'),
-      XDG_RUNTIME_DIR: runtime,
-    },
-  };
+function throwawayUser(): DesktopUser & { vaultHome: string } {
+  const user = throwawayDesktopUser('keychain-user-');
+  return { ...user, vaultHome: join(dirname(user.home), 'vault') };
 }
 
 /** Runs the fixture in a D-Bus session unlocked with `keyringPassword`, or with no session at all (null). */
 function runChild(
   mode: 'create' | 'open' | 'delete',
-  user: { vaultHome: string; env: NodeJS.ProcessEnv },
+  user: DesktopUser & { vaultHome: string },
   keyringPassword: string | null,
 ): Promise<ChildReport> {
-  const node = [process.execPath, CHILD, mode, user.vaultHome];
-  const [command, args] =
-    keyringPassword === null
-      ? [node[0]!, node.slice(1)]
-      : ['dbus-run-session', ['--', 'bash', '-c', SESSION_SCRIPT, 'keychain-session', ...node]];
-  const env = keyringPassword === null ? user.env : { ...user.env, KEYRING_PASSWORD: keyringPassword };
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
+  return runInDesktopSession(user, CHILD, [mode, user.vaultHome], keyringPassword).then(
+    ({ code, stdout, stderr }) => {
       const report = stdout.trim().split('\n').at(-1) ?? '';
       try {
-        assert.equal(code, 0, `the ${mode} child exited ${code ?? signal}`);
-        resolve(JSON.parse(report) as ChildReport);
+        assert.equal(code, 0, `the ${mode} child exited ${code}`);
+        return JSON.parse(report) as ChildReport;
       } catch (error) {
-        reject(new Error(`${(error as Error).message}\nstdout: ${stdout}\nstderr: ${stderr}`));
+        throw new Error(`${(error as Error).message}\nstdout: ${stdout}\nstderr: ${stderr}`);
       }
-    });
-  });
+    },
+  );
 }
 
 /** Every file under `dir`, concatenated: what someone with the disk can read. */

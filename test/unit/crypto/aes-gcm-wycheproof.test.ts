@@ -9,7 +9,7 @@ import {
 import { OPENSSL_MAX_GCM_IV_BYTES, nodeAesGcm } from '../../../core/crypto/aead-node.js';
 import { NOBLE_MIN_NONCE_BYTES, nobleAesGcm } from '../../../core/crypto/aead-noble.js';
 import { concatBytes, fromHex, toHex } from '../../../core/crypto/bytes.js';
-import { attempt, caseName, loadWycheproof, type WycheproofCase } from './wycheproof-vectors.js';
+import { attempt, loadWycheproof, tallyCases, type WycheproofCase } from './wycheproof-vectors.js';
 
 interface GcmCase extends WycheproofCase {
   key: string;
@@ -46,14 +46,7 @@ function conformance(aead: Aead, policy: NoncePolicy): void {
   describe(`AES-GCM ${aead.name} against Wycheproof ${vectors.algorithm}`, () => {
     it('accepts every valid case, rejects every invalid one, and refuses only IVs outside its declared range', () => {
       const tally: Record<Outcome, number> = { accepted: 0, rejected: 0, refused: 0 };
-      const failures: string[] = [];
-      for (const c of vectors.cases) {
-        try {
-          tally[runCase(aead, outside(c), c)] += 1;
-        } catch (error) {
-          failures.push(`${caseName(c)}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
+      const failures = tallyCases(vectors.cases, tally, (c) => runCase(aead, outside(c), c));
       // Printed before the assertions, so the figures can be quoted from a failing run too.
       console.log(
         `AES-GCM Wycheproof, ${aead.name}: ${tally.accepted} valid accepted, ${tally.rejected} invalid rejected, ` +

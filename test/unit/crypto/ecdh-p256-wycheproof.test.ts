@@ -4,7 +4,7 @@ import { fromHex, toHex } from '../../../core/crypto/bytes.js';
 import { ecdhP256 } from '../../../core/crypto/ecdh-p256.js';
 import { P256PointError } from '../../../core/crypto/p256-point.js';
 import { p256PrivateKeyFromHex } from './p256-test-keys.js';
-import { attempt, caseName, loadWycheproof, type WycheproofCase } from './wycheproof-vectors.js';
+import { attempt, loadWycheproof, tallyCases, type WycheproofCase } from './wycheproof-vectors.js';
 
 interface EcdhCase extends WycheproofCase {
   public: string;
@@ -42,14 +42,7 @@ function runCase(c: EcdhCase): Outcome {
 describe(`ecdhP256 against Wycheproof ${vectors.algorithm} (secp256r1, ecpoint)`, () => {
   it('derives every valid shared secret, refuses every invalid point, and refuses compressed points by policy', () => {
     const tally: Record<Outcome, number> = { valid: 0, invalid: 0, acceptableRefused: 0 };
-    const failures: string[] = [];
-    for (const c of vectors.cases) {
-      try {
-        tally[runCase(c)] += 1;
-      } catch (error) {
-        failures.push(`${caseName(c)}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    const failures = tallyCases(vectors.cases, tally, runCase);
     console.log(
       `ECDH secp256r1 ecpoint Wycheproof, ecdhP256: ${tally.valid} valid accepted (same secret), ` +
         `${tally.invalid} invalid rejected, ${tally.acceptableRefused} acceptable (compressed point) refused by policy; ` +

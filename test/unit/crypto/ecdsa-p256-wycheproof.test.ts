@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { fromHex } from '../../../core/crypto/bytes.js';
 import { verifyP256Sha256, verifyP256Sha256Der } from '../../../core/crypto/ecdsa-p256.js';
 import { p256PublicKeyFromPoint } from '../../../core/crypto/p256-point.js';
-import { caseName, loadWycheproof, type WycheproofCase } from './wycheproof-vectors.js';
+import { loadWycheproof, tallyCases, type WycheproofCase } from './wycheproof-vectors.js';
 
 interface VerifyCase extends WycheproofCase {
   msg: string;
@@ -28,21 +28,16 @@ function conformance(file: string, encoding: string, verify: Verify): void {
     it('accepts every valid signature and rejects every invalid one', () => {
       const keys = new Map<string, KeyObject>();
       const tally = { valid: 0, invalid: 0 };
-      const failures: string[] = [];
-      for (const c of vectors.cases) {
-        try {
-          const point = c.group.publicKey.uncompressed;
-          const key = keys.get(point) ?? p256PublicKeyFromPoint(fromHex(point));
-          keys.set(point, key);
-          assert.equal(c.group.sha, 'SHA-256');
-          const verified = verify(key, fromHex(c.msg), fromHex(c.sig));
-          if (c.result === 'valid' && verified) tally.valid += 1;
-          else if (c.result === 'invalid' && !verified) tally.invalid += 1;
-          else throw new Error(verified ? 'verified an invalid signature' : 'rejected a valid signature');
-        } catch (error) {
-          failures.push(`${caseName(c)}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
+      const failures = tallyCases(vectors.cases, tally, (c) => {
+        const point = c.group.publicKey.uncompressed;
+        const key = keys.get(point) ?? p256PublicKeyFromPoint(fromHex(point));
+        keys.set(point, key);
+        assert.equal(c.group.sha, 'SHA-256');
+        const verified = verify(key, fromHex(c.msg), fromHex(c.sig));
+        if (c.result === 'valid' && verified) return 'valid';
+        if (c.result === 'invalid' && !verified) return 'invalid';
+        throw new Error(verified ? 'verified an invalid signature' : 'rejected a valid signature');
+      });
       console.log(
         `ECDSA P-256 SHA-256 ${encoding} Wycheproof (${file}): ${tally.valid} valid accepted, ` +
           `${tally.invalid} invalid rejected, 0 acceptable; ${failures.length} failed; ` +

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromHex, toHex } from '../../../core/crypto/bytes.js';
 import { hkdfSha256, hmacSha256 } from '../../../core/crypto/kdf.js';
-import { attempt, caseName, loadWycheproof, type WycheproofCase } from './wycheproof-vectors.js';
+import { attempt, loadWycheproof, tallyCases, type WycheproofCase } from './wycheproof-vectors.js';
 
 interface HkdfCase extends WycheproofCase {
   ikm: string;
@@ -31,14 +31,7 @@ function runAll<C extends WycheproofCase>(
   check: (c: C) => 'valid' | 'invalid',
 ): Record<'valid' | 'invalid', number> {
   const tally = { valid: 0, invalid: 0 };
-  const failures: string[] = [];
-  for (const c of cases) {
-    try {
-      tally[check(c)] += 1;
-    } catch (error) {
-      failures.push(`${caseName(c)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  const failures = tallyCases(cases, tally, check);
   console.log(
     `${name} Wycheproof: ${tally.valid} valid matched, ${tally.invalid} invalid rejected, ` +
       `${failures.length} failed; ${tally.valid + tally.invalid + failures.length} of ${cases.length} cases run`,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { fromHex, toHex } from '../../../core/crypto/bytes.js';
 import { KeyUnwrapError } from '../../../core/crypto/key-wrap.js';
 import { unwrapKeyPadded, wrapKeyPadded } from '../../../core/crypto/key-wrap-pad.js';
-import { attempt, caseName, loadWycheproof, type WycheproofCase } from './wycheproof-vectors.js';
+import { attempt, loadWycheproof, tallyCases, type WycheproofCase } from './wycheproof-vectors.js';
 
 interface WrapCase extends WycheproofCase {
   key: string;
@@ -42,14 +42,7 @@ function runCase(c: WrapCase): 'valid' | 'invalid' {
 describe(`wrapKeyPadded/unwrapKeyPadded against Wycheproof ${vectors.algorithm}`, () => {
   it('wraps and unwraps every valid case exactly and refuses every invalid one', () => {
     const tally = { valid: 0, invalid: 0 };
-    const failures: string[] = [];
-    for (const c of vectors.cases) {
-      try {
-        tally[runCase(c)] += 1;
-      } catch (error) {
-        failures.push(`${caseName(c)}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    const failures = tallyCases(vectors.cases, tally, runCase);
     console.log(
       `${vectors.algorithm} Wycheproof, key-wrap-pad.ts: ${tally.valid} valid wrapped and unwrapped, ` +
         `${tally.invalid} invalid rejected, 0 acceptable; ${failures.length} failed; ` +

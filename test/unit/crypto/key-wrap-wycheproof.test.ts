@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { aeskwp } from '@noble/ciphers/aes.js';
 import { fromHex, toHex } from '../../../core/crypto/bytes.js';
 import { KeyUnwrapError, unwrapKey, wrapKey } from '../../../core/crypto/key-wrap.js';
-import { attempt, caseName, loadWycheproof, type WycheproofCase } from './wycheproof-vectors.js';
+import { attempt, loadWycheproof, tallyCases, type WycheproofCase } from './wycheproof-vectors.js';
 
 interface WrapCase extends WycheproofCase {
   key: string;
@@ -70,14 +70,7 @@ function conformance(name: string, w: Wrapper, vectors: typeof kw): void {
   describe(`${name} against Wycheproof ${vectors.algorithm}`, () => {
     it('wraps and unwraps every valid case exactly, refuses every invalid one, and refuses 8-byte KW keys by policy', () => {
       const tally: Record<Outcome, number> = { valid: 0, invalid: 0, refused: 0 };
-      const failures: string[] = [];
-      for (const c of vectors.cases) {
-        try {
-          tally[runCase(w, c)] += 1;
-        } catch (error) {
-          failures.push(`${caseName(c)}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
+      const failures = tallyCases(vectors.cases, tally, (c) => runCase(w, c));
       console.log(
         `${vectors.algorithm} Wycheproof, ${name}: ${tally.valid} valid wrapped and unwrapped, ` +
           `${tally.invalid} invalid refused, ${tally.refused} acceptable refused by policy (8-byte key); ` +

@@ -47,3 +47,23 @@ export function attempt<T>(body: () => T): { value: T | undefined; error: unknow
     return { value: undefined, error };
   }
 }
+
+/**
+ * Runs every case, counting each outcome `runCase` returns in `tally`; a case that throws is a failure,
+ * described with its id. Returns the failures, so a test can print its figures before asserting.
+ */
+export function tallyCases<C extends WycheproofCase, O extends string>(
+  cases: readonly C[],
+  tally: Record<O, number>,
+  runCase: (c: C) => O,
+): string[] {
+  const failures: string[] = [];
+  for (const c of cases) {
+    try {
+      tally[runCase(c)] += 1;
+    } catch (error) {
+      failures.push(`${caseName(c)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return failures;
+}

@@ -87,12 +87,9 @@ export class KeyRotation {
     }
   }
 
+  /** Keys still wrapped under a KEK older than the current one. */
   pendingRewrap(): number {
-    const current = this.keyring.kekVersion;
-    return this.tables
-      .kekUsage()
-      .filter((k) => k.version < current)
-      .reduce((n, k) => n + k.subjectKeys + k.vaultKeys, 0);
+    return stillUnderOlder(this.tables.kekUsage(), this.keyring.kekVersion);
   }
 
   status(): KeyStatus {
@@ -114,7 +111,14 @@ export class KeyRotation {
       rotationDays: this.rotationDays,
       nextRotationDue: new Date(due).toISOString(),
       rotationDue: now >= due,
-      pendingRewrap: versions.filter((v) => !v.current).reduce((n, v) => n + v.subjectKeys + v.vaultKeys, 0),
+      pendingRewrap: stillUnderOlder(versions, current),
     };
   }
+}
+
+function stillUnderOlder(
+  versions: readonly { version: number; subjectKeys: number; vaultKeys: number }[],
+  current: number,
+): number {
+  return versions.filter((k) => k.version < current).reduce((n, k) => n + k.subjectKeys + k.vaultKeys, 0);
 }

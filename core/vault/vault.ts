@@ -84,9 +84,11 @@ export class Vault {
     this.tables = new KeyTables(db);
     const rotationDays = Number(new VaultMeta(db).get('key_rotation_days') ?? DEFAULT_KEY_ROTATION_DAYS);
     this.rotation = new KeyRotation(db, keyring, this.tables, rotationDays, options.now ?? Date.now);
-    if (options.autoRotate !== false && this.rotation.status().rotationDue) this.rotation.rotate();
+    const status = this.rotation.status();
+    const rotated = options.autoRotate !== false && status.rotationDue;
+    if (rotated) this.rotation.rotate();
     // A rotation due now, or one whose re-wrap was cut short by an earlier close, finishes in the background.
-    if (this.rotation.pendingRewrap() > 0) this.startRewrap();
+    if (rotated || status.pendingRewrap > 0) this.startRewrap();
   }
 
   /** Creates a vault in `home` with one key slot from `provider`. Refuses a home that already has one. */

@@ -23,7 +23,7 @@ const MAY_IMPORT = {
 const PACKAGES = {
   common: ['zod'],
   native: ['node:*', 'better-sqlite3', 'pkcs11js', 'keytar'],
-  core: ['node:*', 'zod', '@noble/ciphers', '@noble/ciphers/*', '@scure/bip39', '@scure/bip39/*'],
+  core: ['node:*', 'zod', '@noble/ciphers', '@noble/ciphers/*', '@scure/bip39', '@scure/bip39/*', 'otpauth'],
   main: ['node:*', 'zod', 'electron'],
   cli: ['node:*', 'zod', 'commander', 'cli-progress'],
 };
@@ -34,6 +34,23 @@ const layering = ROOMS.map((room) => ({
   target: `./${room}`,
   from: ROOMS.filter((other) => other !== room && !MAY_IMPORT[room].includes(other)).map((o) => `./${o}`),
   message: `Bad layering: ${room}/ may import only ${MAY_IMPORT[room].join(', ') || 'itself'} (design.md §2).`,
+}));
+
+/**
+ * The entry rooms reach the engine only through the session (design.md §5: one gate). The ungated facade,
+ * the store, the keyring and the audit writer stay inside core/.
+ */
+const ENGINE_INSIDES = [
+  './core/vault/vault.ts',
+  './core/store',
+  './core/keys/keyring.ts',
+  './core/audit/audit-log.ts',
+  './core/access/gate.ts',
+];
+const oneGate = ['cli', 'main'].map((room) => ({
+  target: `./${room}`,
+  from: ENGINE_INSIDES,
+  message: `${room}/ reaches the engine through VaultSession (core/access/vault-session.ts), the one gate (design.md §5).`,
 }));
 
 const packageRules = Object.entries(PACKAGES).map(([room, allowed]) => ({
@@ -62,7 +79,9 @@ export function roomConfigs(root) {
       settings: {
         'import-x/resolver-next': [createTypeScriptImportResolver({ project: join(root, 'tsconfig.json') })],
       },
-      rules: { 'import-x/no-restricted-paths': ['error', { zones: layering, basePath: root }] },
+      rules: {
+        'import-x/no-restricted-paths': ['error', { zones: [...layering, ...oneGate], basePath: root }],
+      },
     },
     ...packageRules,
   ];

@@ -33,14 +33,5 @@ export function timed<T>(fn: () => T): [T, number] {
   return [result, performance.now() - start];
 }
 
-/** A seeded xorshift32 generator, so query lists and id pages are the same in every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
+/** Seeded, so query lists and id pages are the same in every run. */
+export { seededRandom } from '../test/support/seeded-random.js';

@@ -7,11 +7,16 @@ import { Output } from './output.js';
 export const MASTER_KINDS = ['passphrase', 'pkcs11', 'keychain'] as const;
 export type MasterKind = (typeof MASTER_KINDS)[number];
 
+/** Whose key slot a command proves, when --as is not given. */
+export const USER_ENV = 'VAULT_MANAGER_USER';
+
 /** Options every command takes. */
 export interface CommonOptions {
   home?: string;
   json?: boolean;
   unlockWith?: MasterKind;
+  /** --as: the user whose key slot unlocks. */
+  as?: string;
 }
 
 /** What a command's action receives besides its own flags: where the vault is, and where words go. */
@@ -21,6 +26,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   /** The master chosen with --unlock-with; otherwise the vault's first key slot decides. */
   unlockWith?: MasterKind;
+  /** Whose key slot to prove (--as, else $VAULT_MANAGER_USER); any user's when unset. */
+  user?: string;
   /**
    * Registers a release (close a token module, wipe a PIN) to run when the command ends, however it ends,
    * newest first. Without a runner it is never called; such callers own what they open.
@@ -38,6 +45,10 @@ export function withCommonOptions(command: Command): Command {
         '--unlock-with <kind>',
         "which key slot to unlock with (default: the vault's first slot)",
       ).choices(MASTER_KINDS),
+    )
+    .option(
+      '--as <name>',
+      "act as this user: prove their key slot (default: $VAULT_MANAGER_USER, else any user's)",
     );
 }
 
@@ -48,5 +59,11 @@ export function contextOf(options: CommonOptions, env: NodeJS.ProcessEnv = proce
     output: new Output(options.json === true),
     env,
     ...(options.unlockWith === undefined ? {} : { unlockWith: options.unlockWith }),
+    ...userOf(options, env),
   };
+}
+
+function userOf(options: CommonOptions, env: NodeJS.ProcessEnv): { user?: string } {
+  const user = options.as ?? env[USER_ENV];
+  return user === undefined || user === '' ? {} : { user };
 }

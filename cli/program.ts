@@ -2,13 +2,18 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.js';
+import { registerBreakGlass } from './commands/break-glass.js';
 import { registerExport } from './commands/export.js';
 import { registerHealth } from './commands/health.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerKeys } from './commands/keys.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerQuickstart } from './commands/quickstart.js';
+import { registerRoles } from './commands/roles.js';
 import { registerTraces } from './commands/traces.js';
+import { registerUsers, registerWhoami } from './commands/users.js';
 import { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
 import { debugEnabled, describeError } from './report-error.js';
@@ -26,9 +31,12 @@ export function buildProgram(runner: Runner): Command {
       'after',
       `
 Every command takes --home DIR (default: $VAULT_MANAGER_HOME, else the user data directory), --json,
-and --unlock-with passphrase|pkcs11|keychain (default: the kind of the vault's first key slot).
+--unlock-with passphrase|pkcs11|keychain (default: the kind of the vault's first key slot) and
+--as NAME (whose key slot to unlock with, so whose permissions apply; default: $VAULT_MANAGER_USER).
 The passphrase comes from $VAULT_MANAGER_PASSPHRASE, a token PIN from $VAULT_MANAGER_PIN, else either is
-asked for on the terminal. $VAULT_MANAGER_RECOVERY_KEY unlocks with the recovery key instead.
+asked for on the terminal. $VAULT_MANAGER_RECOVERY_KEY unlocks with the recovery key instead. When the
+policy requires a one-time code, it comes from $VAULT_MANAGER_TOTP, else it is asked for.
+Every command is checked against your roles and recorded in the audit log (see \`audit query\`).
 Exit status: 0 success, 1 failure, 2 wrong usage.`,
     );
   registerInit(program, runner);
@@ -36,6 +44,12 @@ Exit status: 0 success, 1 failure, 2 wrong usage.`,
   registerTraces(program, runner);
   registerExport(program, runner);
   registerKeys(program, runner);
+  registerUsers(program, runner);
+  registerRoles(program, runner);
+  registerPolicy(program, runner);
+  registerWhoami(program, runner);
+  registerBreakGlass(program, runner);
+  registerAudit(program, runner);
   registerHealth(program, runner);
   registerQuickstart(program, runner);
   return program;

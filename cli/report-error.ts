@@ -29,6 +29,8 @@ const HEADLINES: Record<ErrorCode, string | null> = {
   [ErrorCode.ALREADY_INITIALIZED]: null,
   [ErrorCode.STORAGE]: 'storage error',
   [ErrorCode.UNSUPPORTED_VERSION]: 'unsupported vault version',
+  [ErrorCode.FORBIDDEN]: 'not permitted',
+  [ErrorCode.MFA_REQUIRED]: 'one-time code needed',
 };
 
 /**

@@ -3,12 +3,13 @@ import { ErrorCode, VaultError } from '../common/errors.js';
 import { DEFAULT_SCRYPT_COST, PassphraseKeyProvider } from '../core/keys/passphrase-provider.js';
 import { databasePath } from '../core/vault/home.js';
 import { RecoveryKeyProvider } from '../core/keys/recovery-provider.js';
-import { Vault } from '../core/vault/vault.js';
+import { VaultSession, type SessionOptions } from '../core/access/vault-session.js';
 import type { KeyProvider } from '../core/keys/key-provider.js';
 import { readKeySlots } from '../core/vault/inspect.js';
 import { MASTER_KINDS, type CommandContext, type MasterKind } from './context.js';
 import { keychainProvider, slotPkcs11Provider } from './masters.js';
 import { obtainPassphrase } from './passphrase.js';
+import { obtainTotp } from './totp-prompt.js';
 
 /** The master-key providers `init` can create a slot with. */
 export const KEY_PROVIDERS = MASTER_KINDS;
@@ -31,26 +32,38 @@ export function vaultExists(home: string): boolean {
  */
 export const RECOVERY_KEY_ENV = 'VAULT_MANAGER_RECOVERY_KEY';
 
+/** The options every session of the command line opens with: who, and where a one-time code comes from. */
+function sessionOptions(context: CommandContext): SessionOptions {
+  return {
+    ...(context.user === undefined ? {} : { user: context.user }),
+    totp: () => obtainTotp(context.env),
+    onAlert: (alert) => context.output.warn(`ALERT (${alert.severity}): ${alert.message}`),
+  };
+}
+
 /**
- * Opens and unlocks the vault of `context.home`. The master: a recovery key in the environment, else
- * --unlock-with, else the kind of the vault's first key slot. Secrets the environment lacks are asked for.
+ * Opens a session on the vault of `context.home` by proving a key slot; the slot's owner is the session's
+ * user (--as picks among several). The master: a recovery key in the environment, else --unlock-with,
+ * else the kind of the user's (or the vault's) first key slot. Secrets the environment lacks are asked for.
  */
-export async function unlockVault(context: CommandContext): Promise<Vault> {
+export async function openSession(context: CommandContext): Promise<VaultSession> {
   assertVaultExists(context.home);
   const recoveryWords = context.env[RECOVERY_KEY_ENV];
   if (recoveryWords !== undefined) {
     const provider = RecoveryKeyProvider.fromWords(recoveryWords);
     try {
-      return await Vault.open(context.home, provider);
+      return await VaultSession.open(context.home, provider, sessionOptions(context));
     } finally {
       provider.destroy();
     }
   }
-  return Vault.open(context.home, await unlockingProvider(context));
+  return VaultSession.open(context.home, await unlockingProvider(context), sessionOptions(context));
 }
 
 async function unlockingProvider(context: CommandContext): Promise<KeyProvider> {
-  const slots = readKeySlots(context.home);
+  const slots = readKeySlots(context.home).filter(
+    (s) => context.user === undefined || s.user === context.user,
+  );
   const first = slots[0]?.kind;
   const kind: MasterKind = context.unlockWith ?? MASTER_KINDS.find((k) => k === first) ?? 'passphrase';
   switch (kind) {
@@ -80,8 +93,14 @@ async function unlockingProvider(context: CommandContext): Promise<KeyProvider> 
  */
 export async function createVault(
   context: CommandContext,
-  options: { kdfCost: number; maxTraceBytes?: number; master?: () => Promise<KeyProvider> },
-): Promise<Vault> {
+  options: {
+    kdfCost: number;
+    maxTraceBytes?: number;
+    master?: () => Promise<KeyProvider>;
+    /** The first user, the admin (default `admin`). */
+    owner?: string;
+  },
+): Promise<VaultSession> {
   if (vaultExists(context.home)) {
     throw new VaultError(ErrorCode.ALREADY_INITIALIZED, `a vault already exists in ${context.home}`);
   }
@@ -91,22 +110,22 @@ export async function createVault(
         await obtainPassphrase({ confirm: true }, { env: context.env }),
         options.kdfCost,
       );
-  return Vault.create(
-    context.home,
-    provider,
-    options.maxTraceBytes === undefined ? {} : { maxTraceBytes: options.maxTraceBytes },
-  );
+  return VaultSession.create(context.home, provider, {
+    ...sessionOptions(context),
+    ...(options.maxTraceBytes === undefined ? {} : { maxTraceBytes: options.maxTraceBytes }),
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
+  });
 }
 
-/** Runs `work` on the unlocked vault and always locks it again (keys wiped, database closed). */
-export async function withVault<T>(
+/** Runs `work` in a session and always ends it (audited, keys wiped, database closed). */
+export async function withSession<T>(
   context: CommandContext,
-  work: (vault: Vault) => T | Promise<T>,
+  work: (session: VaultSession) => T | Promise<T>,
 ): Promise<T> {
-  const vault = await unlockVault(context);
+  const session = await openSession(context);
   try {
-    return await work(vault);
+    return await work(session);
   } finally {
-    vault.close();
+    await session.close();
   }
 }

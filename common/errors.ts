@@ -20,6 +20,10 @@ export const ErrorCode = {
   STORAGE: 'STORAGE',
   /** A key store or token the vault needs is not there: no keychain service, token removed, … */
   UNAVAILABLE: 'UNAVAILABLE',
+  /** The session's user lacks the permission, or the target lies outside the user's scope. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** Policy asks for a one-time code (TOTP) that was missing or wrong. */
+  MFA_REQUIRED: 'MFA_REQUIRED',
   /** The vault was written by a newer version of this program. */
   UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
 } as const;

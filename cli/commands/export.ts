@@ -5,7 +5,7 @@ import { filterOf, withFilterOptions, type FilterOptions } from '../filters.js';
 import { formatBytes } from '../format.js';
 import { startProgress } from '../progress.js';
 import type { Runner } from '../runner.js';
-import { withVault } from '../unlock.js';
+import { withSession } from '../unlock.js';
 
 type ExportOptions = CommonOptions & FilterOptions & { output: string; force?: boolean };
 
@@ -20,12 +20,12 @@ export function registerExport(program: Command, runner: Runner): void {
     ),
   ).action((options: ExportOptions) =>
     runner.run(options, (context) =>
-      withVault(context, (vault) => {
+      withSession(context, async (session) => {
         const file = resolve(options.output);
         const progress = startProgress(context.output, 'exporting');
         let report;
         try {
-          report = vault.exportTo(file, filterOf(options), {
+          report = await session.traces.exportTo(file, filterOf(options), {
             overwrite: options.force ?? false,
             onTrace: (count, total) => progress.update(count, total, `${count}/${total} traces`),
           });

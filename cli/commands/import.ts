@@ -6,7 +6,7 @@ import {
   type ImportFormat,
   type ImportReport,
 } from '../../core/ingest/importer.js';
-import type { Vault } from '../../core/vault/vault.js';
+import type { VaultSession } from '../../core/access/vault-session.js';
 import { withCommonOptions, type CommonOptions } from '../context.js';
 import { ExitCode, usageError } from '../exit-codes.js';
 import { MAX_BATCH_SIZE, MAX_TRACE_BYTES_LIMIT, MIN_TRACE_BYTES_LIMIT } from '../limits.js';
@@ -14,7 +14,7 @@ import type { Output } from '../output.js';
 import { wholeNumber } from '../parse-flags.js';
 import { startProgress } from '../progress.js';
 import type { Runner } from '../runner.js';
-import { withVault } from '../unlock.js';
+import { withSession } from '../unlock.js';
 
 interface ImportCommandOptions extends CommonOptions {
   file: string;
@@ -58,9 +58,9 @@ export function registerImport(program: Command, runner: Runner): void {
       .addHelpText('after', '\nExit status: 0 when every record was imported, 1 when any was rejected.'),
   ).action((options: ImportCommandOptions) =>
     runner.run(options, (context) =>
-      withVault(context, async (vault) => {
+      withSession(context, async (session) => {
         const file = resolve(options.file);
-        const report = await importInto(vault, { ...options, file }, context.output);
+        const report = await importInto(session, { ...options, file }, context.output);
         context.output.result({ file, format: options.format, ...report }, () =>
           printImportReport(context.output, report),
         );
@@ -74,17 +74,21 @@ export function registerImport(program: Command, runner: Runner): void {
  * Imports a file with a progress bar, and reports each rejected record on stderr (human mode; with --json
  * the rejections are in the document). Shared with quickstart.
  */
-export async function importInto(vault: Vault, run: ImportRun, output: Output): Promise<ImportReport> {
-  if (run.maxTraceBytes !== undefined && run.maxTraceBytes > vault.maxTraceBytes) {
+export async function importInto(
+  session: VaultSession,
+  run: ImportRun,
+  output: Output,
+): Promise<ImportReport> {
+  if (run.maxTraceBytes !== undefined && run.maxTraceBytes > session.maxTraceBytes) {
     // The importer would store what the vault was created to refuse; only a lower limit makes sense.
     throw usageError(
-      `--max-trace-bytes ${run.maxTraceBytes} is over this vault's limit of ${vault.maxTraceBytes} bytes; it can only lower it`,
+      `--max-trace-bytes ${run.maxTraceBytes} is over this vault's limit of ${session.maxTraceBytes} bytes; it can only lower it`,
     );
   }
   const progress = startProgress(output, 'importing');
   let report: ImportReport;
   try {
-    const imported = await vault.importFile(run.file, {
+    const imported = await session.traces.importFile(run.file, {
       format: run.format,
       strict: run.strict ?? false,
       ...(run.batchSize === undefined ? {} : { batchSize: run.batchSize }),

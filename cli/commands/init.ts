@@ -15,6 +15,7 @@ import { createVault, KEY_PROVIDERS, type KeyProviderName } from '../unlock.js';
 interface InitOptions extends CommonOptions, TokenKeyOptions {
   kdfCost: number;
   maxTraceBytes?: number;
+  admin: string;
   keyProvider: KeyProviderName;
 }
 
@@ -51,6 +52,7 @@ export function registerInit(program: Command, runner: Runner): void {
         .choices(KEY_PROVIDERS)
         .default('passphrase'),
     )
+    .option('--admin <name>', 'the first user, who holds the admin role and owns this key slot', 'admin')
     .addHelpText('after', `\nThe token PIN comes from $${PIN_ENV}, else it is asked for on the terminal.`);
   withCommonOptions(withTokenKeyOptions(init)).action((options: InitOptions) =>
     runner.run(options, async (context) => {
@@ -60,6 +62,7 @@ export function registerInit(program: Command, runner: Runner): void {
         kdfCost: options.kdfCost,
         ...(options.maxTraceBytes === undefined ? {} : { maxTraceBytes: options.maxTraceBytes }),
         ...(master === undefined ? {} : { master }),
+        owner: options.admin,
       });
       const slot = readKeySlots(home)[0];
       const created = {
@@ -68,9 +71,10 @@ export function registerInit(program: Command, runner: Runner): void {
         keyProvider: options.keyProvider,
         kdfCost: options.kdfCost,
         maxTraceBytes: vault.maxTraceBytes,
+        admin: options.admin,
         ...(slot === undefined ? {} : { keySlot: slot }),
       };
-      vault.close();
+      await vault.close();
       output.result(created, () => {
         output.print(`Created a vault in ${home}`);
         output.print(
@@ -79,6 +83,7 @@ export function registerInit(program: Command, runner: Runner): void {
             : `  key slot: ${options.keyProvider}${slot?.uri ? ` (${slot.uri})` : ''}`,
         );
         output.print(`  traces up to ${vault.maxTraceBytes} bytes`);
+        output.print(`  first user: ${options.admin} (role admin)`);
         output.print('Next: vault-manager import --file <traces.jsonl>');
       });
     }),

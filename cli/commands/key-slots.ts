@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { StoredSlot } from '../../core/keys/key-provider.js';
 import { readStoredSlot } from '../../core/vault/inspect.js';
-import type { Vault } from '../../core/vault/vault.js';
+import type { VaultSession } from '../../core/access/vault-session.js';
 import { withCommonOptions, type CommandContext, type CommonOptions } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { keychainProvider } from '../masters.js';
@@ -9,7 +9,7 @@ import { newMaster, printRecoveryKey, withNewMasterOptions, type NewMasterOption
 import { wholeNumber } from '../parse-flags.js';
 import { describeError } from '../report-error.js';
 import type { Runner } from '../runner.js';
-import { withVault } from '../unlock.js';
+import { withSession } from '../unlock.js';
 
 /** `vault-manager keys slots …`: the masters that can unlock this vault. */
 export function registerKeySlots(keys: Command, runner: Runner): void {
@@ -17,12 +17,12 @@ export function registerKeySlots(keys: Command, runner: Runner): void {
 
   withCommonOptions(slots.command('list').description('list key slots')).action((options: CommonOptions) =>
     runner.run(options, (context) =>
-      withVault(context, (vault) => {
-        const list = vault.listSlots();
+      withSession(context, (session) => {
+        const list = session.admin.listSlots();
         context.output.result({ slots: list }, () => {
           for (const slot of list)
             context.output.print(
-              `  ${slot.id}  ${slot.kind.padEnd(12)} ${slot.label.padEnd(24)} ${slot.createdAt}`,
+              `  ${slot.id}  ${slot.kind.padEnd(12)} ${slot.label.padEnd(24)} ${(slot.user ?? '-').padEnd(16)} ${slot.createdAt}`,
             );
         });
       }),
@@ -31,14 +31,17 @@ export function registerKeySlots(keys: Command, runner: Runner): void {
 
   withCommonOptions(
     withNewMasterOptions(
-      slots.command('add').description('add a key slot: one more master that opens this vault'),
+      slots
+        .command('add')
+        .description('add a key slot: one more master that opens this vault')
+        .option('--for-user <name>', 'the user whom the new slot authenticates (default: you)'),
     ),
-  ).action((options: NewMasterOptions) =>
+  ).action((options: NewMasterOptions & { forUser?: string }) =>
     runner.run(options, (context) => {
       const master = newMaster(context, options);
-      return withVault(context, async (vault) => {
+      return withSession(context, async (session) => {
         const { provider, words } = await master();
-        const id = await vault.addSlot(provider);
+        const id = await session.admin.addSlot(provider, options.forUser);
         const added = { id, kind: provider.kind, label: provider.label };
         if (words === undefined) {
           context.output.result(added, () => context.output.print(`Added ${provider.kind} key slot ${id}.`));
@@ -58,7 +61,7 @@ export function registerKeySlots(keys: Command, runner: Runner): void {
       .description("remove a key slot (never the last one); a keychain slot's entry is deleted too")
       .argument('<id>', 'slot id, from `keys slots list`', wholeNumber(1, Number.MAX_SAFE_INTEGER)),
   ).action((id: number, options: CommonOptions) =>
-    runner.run(options, (context) => withVault(context, (vault) => removeSlot(context, vault, id))),
+    runner.run(options, (context) => withSession(context, (session) => removeSlot(context, session, id))),
   );
 }
 
@@ -67,18 +70,18 @@ export function registerKeySlots(keys: Command, runner: Runner): void {
  * stay in the keychain for good, named by nothing. In that order, so a refused removal (the last slot)
  * never costs the vault a master. An entry that cannot be deleted is reported by name, exit status 1.
  */
-async function removeSlot(context: CommandContext, vault: Vault, id: number): Promise<ExitCode> {
+async function removeSlot(context: CommandContext, session: VaultSession, id: number): Promise<ExitCode> {
   const { output } = context;
   // Read before removing: afterwards no row names the entry.
   const stored = readStoredSlot(context.home, id);
-  vault.removeSlot(id);
+  session.admin.removeSlot(id);
   if (stored?.kind !== 'keychain') {
     output.result({ removed: id }, () => output.print(`Removed key slot ${id}.`));
     return ExitCode.OK;
   }
   const entry = keychainEntryName(stored);
   try {
-    const deleted = await keychainProvider().deleteSecret(stored, { vaultId: vault.vaultId });
+    const deleted = await keychainProvider().deleteSecret(stored, { vaultId: session.vaultId });
     output.result(
       { removed: id, keychainEntry: { ...entry, status: deleted ? 'deleted' : 'already-gone' } },
       () =>

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { withCommonOptions, type CommonOptions } from '../context.js';
 import { startProgress } from '../progress.js';
 import type { Runner } from '../runner.js';
-import { withVault } from '../unlock.js';
+import { withSession } from '../unlock.js';
 import { registerKeySlots } from './key-slots.js';
 import { registerRotateMaster } from './rotate-master.js';
 
@@ -14,8 +14,8 @@ export function registerKeys(program: Command, runner: Runner): void {
     keys.command('status').description('KEK versions, what each protects, age and next rotation due'),
   ).action((options: CommonOptions) =>
     runner.run(options, (context) =>
-      withVault(context, (vault) => {
-        const status = vault.keyStatus();
+      withSession(context, (session) => {
+        const status = session.admin.keyStatus();
         context.output.result(status, () => {
           const { output } = context;
           output.print(`Current KEK version: ${status.currentVersion}`);
@@ -41,17 +41,17 @@ export function registerKeys(program: Command, runner: Runner): void {
     keys.command('rotate').description('make a new KEK version and re-wrap every subject key under it'),
   ).action((options: CommonOptions) =>
     runner.run(options, (context) =>
-      withVault(context, async (vault) => {
+      withSession(context, async (session) => {
         const progress = startProgress(context.output, 're-wrapping');
         let version: number;
         try {
-          version = await vault.rotateKeys((p) =>
+          version = await session.admin.rotateKeys((p) =>
             progress.update(p.moved, p.moved + p.remaining, `${p.moved} key(s)`),
           );
         } finally {
           progress.stop();
         }
-        const status = vault.keyStatus();
+        const status = session.admin.keyStatus();
         context.output.result({ version, status }, () => {
           context.output.print(
             `Rotated to KEK version ${version}; ${status.pendingRewrap} key(s) left under older versions.`,

@@ -5,14 +5,14 @@ import type { ImportReport } from '../../core/ingest/importer.js';
 import { DEFAULT_SCRYPT_COST, MIN_SCRYPT_COST } from '../../core/keys/passphrase-provider.js';
 import { defaultHome } from '../../core/vault/home.js';
 import { inspectVault } from '../../core/vault/inspect.js';
-import type { Vault } from '../../core/vault/vault.js';
+import type { VaultSession } from '../../core/access/vault-session.js';
 import { withCommonOptions, type CommandContext, type CommonOptions } from '../context.js';
 import { healthLines, hitLines } from '../format.js';
 import { MAX_SCRYPT_COST } from '../limits.js';
 import { wholeNumber } from '../parse-flags.js';
 import type { Runner } from '../runner.js';
 import { sampleTracesFile } from '../samples.js';
-import { createVault, unlockVault, vaultExists } from '../unlock.js';
+import { createVault, openSession, vaultExists } from '../unlock.js';
 import { importInto, printImportReport } from './import.js';
 
 /** A query that finds several of the bundled samples, to show what search returns. */
@@ -40,25 +40,25 @@ export function registerQuickstart(program: Command, runner: Runner): void {
       if (created) context.output.warn(`No vault in ${context.home} yet: creating one.`);
       const vault = created
         ? await createVault(context, { kdfCost: options.kdfCost })
-        : await unlockVault(context);
+        : await openSession(context);
       try {
         await tour(context, vault, created);
       } finally {
-        vault.close();
+        await vault.close();
       }
     }),
   );
 }
 
-async function tour(context: CommandContext, vault: Vault, created: boolean): Promise<void> {
+async function tour(context: CommandContext, session: VaultSession, created: boolean): Promise<void> {
   const { home, output } = context;
   let sampleImport: ImportReport | null = null;
   const sampleFile = sampleTracesFile();
-  if (vault.count() === 0) {
-    sampleImport = await importInto(vault, { file: sampleFile, format: 'native' }, output);
+  if (session.traces.count() === 0) {
+    sampleImport = await importInto(session, { file: sampleFile, format: 'native' }, output);
   }
   const health = inspectVault(home);
-  const search: SearchResult = vault.search({ query: EXAMPLE_QUERY, limit: 3 });
+  const search: SearchResult = session.traces.search({ query: EXAMPLE_QUERY, limit: 3 });
   const next = nextCommands(home, context.env);
 
   output.result(
@@ -104,6 +104,8 @@ function nextCommands(home: string, env: NodeJS.ProcessEnv): string[] {
     at('traces list --agent triage-agent'),
     at('export --output traces-export.jsonl'),
     at('import --file my-traces.jsonl'),
+    at('audit query --limit 10'),
+    at('audit verify'),
     at('health --json'),
     'vault-manager --help',
   ];

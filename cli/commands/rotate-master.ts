@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { withCommonOptions } from '../context.js';
 import { newMaster, printRecoveryKey, withNewMasterOptions, type NewMasterOptions } from '../new-master.js';
 import type { Runner } from '../runner.js';
-import { withVault } from '../unlock.js';
+import { withSession } from '../unlock.js';
 
 /**
  * `vault-manager keys rotate-master`: a fresh root key under one new master alone (Vault.rotateMaster).
@@ -19,11 +19,11 @@ export function registerRotateMaster(keys: Command, runner: Runner): void {
   ).action((options: NewMasterOptions) =>
     runner.run(options, (context) => {
       const master = newMaster(context, options);
-      return withVault(context, async (vault) => {
+      return withSession(context, async (session) => {
         const { output } = context;
-        const removed = vault.listSlots();
+        const removed = session.admin.listSlots();
         const { provider, words } = await master();
-        const id = await vault.rotateMaster(provider);
+        const id = await session.admin.rotateMaster(provider);
         const doc = { id, kind: provider.kind, label: provider.label, removedSlots: removed };
         output.result(words === undefined ? doc : { ...doc, recoveryKey: words }, () => {
           output.print(

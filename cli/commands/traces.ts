@@ -6,7 +6,7 @@ import { hitLines, summaryTable, traceLines } from '../format.js';
 import { DEFAULT_PAGE, MAX_PAGE } from '../limits.js';
 import { nonEmpty, wholeNumber } from '../parse-flags.js';
 import type { Runner } from '../runner.js';
-import { withVault } from '../unlock.js';
+import { withSession } from '../unlock.js';
 
 interface PageOptions {
   limit: number;
@@ -38,10 +38,10 @@ export function registerTraces(program: Command, runner: Runner): void {
     withPageOptions(withFilterOptions(traces.command('list').description('list traces, newest first'))),
   ).action((options: ListOptions) =>
     runner.run(options, (context) =>
-      withVault(context, (vault) => {
+      withSession(context, (session) => {
         const filter = filterOf(options);
-        const total = vault.count(filter);
-        const summaries = vault.list(filter, { limit: options.limit, offset: options.offset });
+        const total = session.traces.count(filter);
+        const summaries = session.traces.list(filter, { limit: options.limit, offset: options.offset });
         const { output } = context;
         output.result({ total, offset: options.offset, limit: options.limit, traces: summaries }, () => {
           if (summaries.length === 0) {
@@ -65,8 +65,8 @@ export function registerTraces(program: Command, runner: Runner): void {
       .argument('<id>', 'the trace id', nonEmpty),
   ).action((id: string, options: CommonOptions) =>
     runner.run(options, (context) =>
-      withVault(context, (vault) => {
-        const trace = vault.get(id);
+      withSession(context, (session) => {
+        const trace = session.traces.get(id);
         context.output.result(trace, () => {
           for (const line of traceLines(trace)) context.output.print(line);
         });
@@ -89,8 +89,8 @@ export function registerTraces(program: Command, runner: Runner): void {
     ),
   ).action((query: string, options: SearchOptions) =>
     runner.run(options, (context) =>
-      withVault(context, (vault) => {
-        const result = vault.search({
+      withSession(context, (session) => {
+        const result = session.traces.search({
           ...filterOf(options),
           query,
           order: options.order,
@@ -120,8 +120,8 @@ export function registerTraces(program: Command, runner: Runner): void {
     traces.command('delete').description('delete one trace').argument('<id>', 'the trace id', nonEmpty),
   ).action((id: string, options: CommonOptions) =>
     runner.run(options, (context) =>
-      withVault(context, (vault) => {
-        vault.delete(id);
+      withSession(context, (session) => {
+        session.traces.delete(id);
         context.output.result({ deleted: id }, () => context.output.print(`Deleted trace ${id}.`));
       }),
     ),

@@ -5,10 +5,19 @@ import type { StoredSlot } from './key-provider.js';
 export class KeyTables {
   constructor(private readonly db: SqliteDatabase) {}
 
-  insertSlot(kind: string, label: string, params: Record<string, unknown>, wrappedRoot: Uint8Array): number {
+  /** Stores a slot; `userId` is the user whom proving it authenticates (null only before users exist). */
+  insertSlot(
+    kind: string,
+    label: string,
+    params: Record<string, unknown>,
+    wrappedRoot: Uint8Array,
+    userId: number | null,
+  ): number {
     const result = this.db
-      .prepare('INSERT INTO key_slots (kind, label, params, wrapped_root, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(kind, label, JSON.stringify(params), wrappedRoot, Date.now());
+      .prepare(
+        'INSERT INTO key_slots (kind, label, params, wrapped_root, created_at, user_id) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(kind, label, JSON.stringify(params), wrappedRoot, Date.now(), userId);
     return Number(result.lastInsertRowid);
   }
 
@@ -82,10 +91,29 @@ export class KeyTables {
     return this.db.prepare('DELETE FROM key_slots WHERE id = ?').run(id).changes === 1;
   }
 
-  slotSummaries(): { id: number; kind: string; label: string; createdAt: number }[] {
+  slotSummaries(): { id: number; kind: string; label: string; createdAt: number; user: string | null }[] {
     return this.db
-      .prepare('SELECT id, kind, label, created_at AS createdAt FROM key_slots ORDER BY id')
-      .all() as { id: number; kind: string; label: string; createdAt: number }[];
+      .prepare(
+        `SELECT s.id, s.kind, s.label, s.created_at AS createdAt, u.name AS user
+         FROM key_slots s LEFT JOIN users u ON u.id = s.user_id ORDER BY s.id`,
+      )
+      .all() as { id: number; kind: string; label: string; createdAt: number; user: string | null }[];
+  }
+
+  /** Ids of the slots that authenticate the user named `name`. */
+  slotIdsOfUser(name: string): Set<number> {
+    const ids = this.db
+      .prepare('SELECT s.id FROM key_slots s JOIN users u ON u.id = s.user_id WHERE u.name = ?')
+      .pluck()
+      .all(name) as number[];
+    return new Set(ids);
+  }
+
+  /** The user whose slot this is (null for a slot made before users existed). */
+  slotUser(id: number): number | null | undefined {
+    const row = this.db.prepare('SELECT user_id FROM key_slots WHERE id = ?').get(id) as
+      { user_id: number | null } | undefined;
+    return row?.user_id;
   }
 
   /** KEK versions with how many wrapped keys each still protects (for status and retirement). */

@@ -293,6 +293,17 @@ export class Keyring {
     this.pendingSubjectKeys.clear();
   }
 
+  /**
+   * Drops every cached subject key (they are read again from the database). Called when a transaction
+   * that created subject keys rolled back after the write itself had settled them, so no cached key
+   * outlives its row.
+   */
+  forgetSubjectKeys(): void {
+    wipe(...this.subjectKeys.values());
+    this.subjectKeys.clear();
+    this.pendingSubjectKeys.clear();
+  }
+
   get isLocked(): boolean {
     return this.locked;
   }

@@ -8,12 +8,20 @@ export interface SqlCondition {
 }
 
 /**
+ * A filter with the session's scope attached by the access gate: the scope becomes part of the query, so
+ * rows outside it are never read (design.md §5), not read and dropped.
+ */
+export interface ScopedFilter extends TraceFilter {
+  scope?: SqlCondition;
+}
+
+/**
  * Turns a filter into SQL over the plaintext columns of `traces` (aliased `t`). People's identifiers are
  * compared as keyed HMACs, so the filter works without the database holding them.
  */
-export function filterToSql(filter: TraceFilter, keyring: Keyring): SqlCondition {
-  const where: string[] = [];
-  const params: unknown[] = [];
+export function filterToSql(filter: ScopedFilter, keyring: Keyring): SqlCondition {
+  const where: string[] = [...(filter.scope?.where ?? [])];
+  const params: unknown[] = [...(filter.scope?.params ?? [])];
   if (filter.agentId !== undefined) {
     where.push('t.agent_id = ?');
     params.push(filter.agentId);

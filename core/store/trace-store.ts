@@ -1,12 +1,11 @@
 import { ErrorCode, VaultError } from '../../common/errors.js';
-import type { TraceFilter } from '../../common/search.js';
 import type { Trace, TraceSummary } from '../../common/trace.js';
 import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.js';
 import type { Keyring } from '../keys/keyring.js';
 import { searchableText } from '../search/tokenize.js';
 import { TRACE_FORMAT_VERSION, TraceCipher, type TraceKeyBinding } from './trace-cipher.js';
 import { asStorageError } from './storage-error.js';
-import { filterToSql } from './trace-filter-sql.js';
+import { filterToSql, type ScopedFilter, type SqlCondition } from './trace-filter-sql.js';
 
 export interface PutResult {
   /** Ids stored by this batch, in input order. */
@@ -162,7 +161,7 @@ export class TraceStore {
     return out;
   }
 
-  list(filter: TraceFilter, page: Page): TraceSummary[] {
+  list(filter: ScopedFilter, page: Page): TraceSummary[] {
     const { where, params } = filterToSql(filter, this.keyring);
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM traces t ${whereClause(where)}
                  ORDER BY t.started_at DESC, t.rowid DESC LIMIT ? OFFSET ?`;
@@ -170,7 +169,7 @@ export class TraceStore {
     return rows.map(toSummary);
   }
 
-  count(filter: TraceFilter = {}): number {
+  count(filter: ScopedFilter = {}): number {
     const { where, params } = filterToSql(filter, this.keyring);
     const row = this.db
       .prepare(`SELECT count(*) AS n FROM traces t ${whereClause(where)}`)
@@ -181,7 +180,7 @@ export class TraceStore {
   }
 
   /** Every trace matching the filter, oldest first, decrypted one at a time (for export). */
-  *iterate(filter: TraceFilter): Generator<Trace> {
+  *iterate(filter: ScopedFilter): Generator<Trace> {
     const { where, params } = filterToSql(filter, this.keyring);
     // Ids first, then one row at a time: a long export never holds a read statement open across yields.
     const ids = this.db
@@ -198,7 +197,7 @@ export class TraceStore {
    * Ids of traces whose blind index holds every token, in the requested order, after the filter. This is
    * the index half of search; phrases and snippets are resolved on the decrypted candidates.
    */
-  *candidates(tokens: readonly string[], filter: TraceFilter, order: 'newest' | 'best'): Generator<string> {
+  *candidates(tokens: readonly string[], filter: ScopedFilter, order: 'newest' | 'best'): Generator<string> {
     const { where, params } = filterToSql(filter, this.keyring);
     const orderBy = order === 'best' ? 'f.rank, t.started_at DESC' : 't.started_at DESC, t.rowid DESC';
     const sql = `SELECT t.id FROM trace_terms f JOIN traces t ON t.rowid = f.rowid
@@ -211,7 +210,7 @@ export class TraceStore {
   /** One page of candidate ids, exactly (for queries without phrases). */
   candidatePage(
     tokens: readonly string[],
-    filter: TraceFilter,
+    filter: ScopedFilter,
     order: 'newest' | 'best',
     page: Page,
   ): string[] {
@@ -224,6 +223,15 @@ export class TraceStore {
       .prepare(sql)
       .pluck()
       .all(ftsMatch(tokens), ...params, page.limit, page.offset) as string[];
+  }
+
+  /** Whether trace `id` exists, and whether it lies inside `scope` (checked by SQL, like listings). */
+  scopeOf(id: string, scope: SqlCondition): 'in' | 'out' | 'missing' {
+    const inside = this.db
+      .prepare(`SELECT 1 FROM traces t WHERE t.id = ? ${scope.where.map((w) => `AND ${w}`).join(' ')}`)
+      .get(id, ...scope.params);
+    if (inside) return 'in';
+    return this.exists.get(id) ? 'out' : 'missing';
   }
 
   /** Removes a trace and its index terms. Returns false when there was no such trace. */

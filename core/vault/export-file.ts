@@ -14,7 +14,12 @@ export interface ExportReport {
 export function writeExportFile(
   output: string,
   traces: Iterable<Trace>,
-  options: { overwrite?: boolean; onTrace?: (count: number) => void } = {},
+  options: {
+    overwrite?: boolean;
+    onTrace?: (count: number) => void;
+    /** Runs once the file is complete and durable, before it appears under its name; a throw abandons it. */
+    beforePublish?: (report: ExportReport) => void;
+  } = {},
 ): ExportReport {
   if (existsSync(output) && !options.overwrite) {
     throw new VaultError(
@@ -43,6 +48,7 @@ export function writeExportFile(
     }
     fsyncSync(fd);
     closeSync(fd);
+    options.beforePublish?.(report);
     renameSync(partial, output);
     return report;
   } catch (error) {

@@ -20,6 +20,8 @@ export interface KeySlotSummary {
   label: string;
   /** The PKCS#11 URI of the token key (pkcs11 slots only). */
   uri?: string;
+  /** The user whom this slot authenticates (absent for a vault made before users existed). */
+  user?: string;
 }
 
 /**
@@ -165,14 +167,18 @@ export function readStoredSlot(home: string, id: number): StoredSlot | undefined
 
 /** Kind and label, and a token slot's URI: salts, nonces and wrapped keys stay in the database. */
 function slotsOf(db: SqliteDatabase): KeySlotSummary[] {
-  const rows = db.prepare('SELECT kind, label, params FROM key_slots ORDER BY id').all() as {
-    kind: string;
-    label: string;
-    params: string;
-  }[];
-  return rows.map(({ kind, label, params }) => {
+  // Read without migrating: a vault from before users has no owner column yet.
+  const hasOwners = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'users'").get();
+  const rows = db
+    .prepare(
+      hasOwners
+        ? 'SELECT s.kind, s.label, s.params, u.name AS user FROM key_slots s LEFT JOIN users u ON u.id = s.user_id ORDER BY s.id'
+        : 'SELECT kind, label, params, NULL AS user FROM key_slots ORDER BY id',
+    )
+    .all() as { kind: string; label: string; params: string; user: string | null }[];
+  return rows.map(({ kind, label, params, user }) => {
     const uri = kind === 'pkcs11' ? tokenUriOf(params) : undefined;
-    return uri === undefined ? { kind, label } : { kind, label, uri };
+    return { kind, label, ...(uri === undefined ? {} : { uri }), ...(user === null ? {} : { user }) };
   });
 }
 

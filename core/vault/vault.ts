@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { ErrorCode, VaultError, isVaultError } from '../../common/errors.js';
-import type { SearchRequest, SearchResult, TraceFilter } from '../../common/search.js';
+import type { SearchRequest, SearchResult } from '../../common/search.js';
 import {
   TraceInputSchema,
   describeIssues,
@@ -30,6 +30,7 @@ import {
 import { Keyring } from '../keys/keyring.js';
 import { TraceSearch } from '../search/search.js';
 
+import type { ScopedFilter, SqlCondition } from '../store/trace-filter-sql.js';
 import { TraceStore, type Page, type PutResult } from '../store/trace-store.js';
 import { writeExportFile, type ExportReport } from './export-file.js';
 import { databasePath } from './home.js';
@@ -41,11 +42,15 @@ export interface OpenOptions {
   now?: () => number;
   /** Rotate the KEK when policy says it is due (default true). */
   autoRotate?: boolean;
+  /** Try only the key slots of this user (each passphrase slot tried costs a key derivation). */
+  user?: string;
 }
 
 export interface CreateOptions extends OpenOptions {
   /** Traces larger than this many bytes are refused. */
   maxTraceBytes?: number;
+  /** The first user, who owns the first key slot and holds the admin role (default `admin`). */
+  owner?: string;
 }
 
 /** Where the device key's private scalar is kept, wrapped, among the vault keys. */
@@ -56,6 +61,8 @@ export interface KeySlotInfo {
   kind: string;
   label: string;
   createdAt: string;
+  /** The user whom proving this slot authenticates. */
+  user: string | null;
 }
 
 /**
@@ -78,6 +85,8 @@ export class Vault {
     options: OpenOptions,
     /** The master that unlocked this vault; asked for the device key when it can hold one. */
     private readonly master: KeyProvider,
+    /** The key slot whose secret unlocked this vault: it says which user is at the keyboard. */
+    readonly unlockedSlotId: number,
   ) {
     this.store = new TraceStore(db, vaultId, keyring);
     this.searcher = new TraceSearch(this.store, keyring);
@@ -116,11 +125,21 @@ export class Vault {
           meta.set('vault_id', vaultId);
           meta.set('created_at', new Date().toISOString());
           meta.set('max_trace_bytes', String(maxTraceBytes));
-          tables.insertSlot(provider.kind, provider.label, slot.params, slot.wrappedRoot);
-          return Keyring.create(vaultId, tables, rootKey, (options.now ?? Date.now)());
+          const owner = db
+            .prepare('INSERT INTO users (name, created_at) VALUES (?, ?)')
+            .run(options.owner ?? 'admin', Date.now()).lastInsertRowid;
+          db.prepare('INSERT INTO user_roles (user_id, role) VALUES (?, ?)').run(owner, 'admin');
+          const slotId = tables.insertSlot(
+            provider.kind,
+            provider.label,
+            slot.params,
+            slot.wrappedRoot,
+            Number(owner),
+          );
+          return { slotId, keyring: Keyring.create(vaultId, tables, rootKey, (options.now ?? Date.now)()) };
         })
         .immediate();
-      return new Vault(db, vaultId, keyring, maxTraceBytes, options, provider);
+      return new Vault(db, vaultId, keyring.keyring, maxTraceBytes, options, provider, keyring.slotId);
     } catch (error) {
       db.close();
       // Nothing was ever stored in it: remove it, so that `init` can simply be run again.
@@ -146,9 +165,16 @@ export class Vault {
       if (!vaultId)
         throw new VaultError(ErrorCode.NOT_INITIALIZED, `the vault in ${home} was never fully created`);
       const tables = new KeyTables(db);
-      const slots = tables.slots().filter((s) => s.kind === provider.kind);
+      const owned = options.user === undefined ? undefined : tables.slotIdsOfUser(options.user);
+      const slots = tables
+        .slots()
+        .filter((s) => s.kind === provider.kind && (owned === undefined || owned.has(s.id)));
       if (slots.length === 0) {
-        throw new VaultError(ErrorCode.WRONG_SECRET, `the vault in ${home} has no ${provider.kind} key slot`);
+        const whose = options.user === undefined ? '' : ` for user ${JSON.stringify(options.user)}`;
+        throw new VaultError(
+          ErrorCode.WRONG_SECRET,
+          `the vault in ${home} has no ${provider.kind} key slot${whose}`,
+        );
       }
       let lastError: unknown;
       for (const slot of slots) {
@@ -171,6 +197,7 @@ export class Vault {
             Number(meta.get('max_trace_bytes') ?? DEFAULT_MAX_TRACE_BYTES),
             options,
             provider,
+            slot.id,
           );
           // A token pulled out (or a lost session) locks the vault: the provider says when.
           vault.stopWatching =
@@ -240,11 +267,26 @@ export class Vault {
     };
   }
 
-  async importFile(file: string, options: ImportOptions = {}): Promise<ImportReport> {
+  /**
+   * Imports a file in batches. `guard` wraps each batch's write (the access gate checks and records it, in
+   * the batch's transaction).
+   */
+  async importFile(
+    file: string,
+    options: ImportOptions = {},
+    guard?: (traces: readonly Trace[], write: () => PutResult) => PutResult,
+  ): Promise<ImportReport> {
     this.assertOpen();
+    const sink = this.pipelineSink();
     return importFile(
       {
-        ...this.pipelineSink(),
+        ...sink,
+        ...(guard
+          ? {
+              putBatch: (traces: readonly Trace[], terms: readonly string[]) =>
+                guard(traces, () => sink.putBatch(traces, terms)),
+            }
+          : {}),
         idFor: (source) => this.keyring.contentId(source),
       },
       file,
@@ -258,17 +300,17 @@ export class Vault {
     return this.store.get(id);
   }
 
-  list(filter: TraceFilter = {}, page: Page = { limit: 50, offset: 0 }): TraceSummary[] {
+  list(filter: ScopedFilter = {}, page: Page = { limit: 50, offset: 0 }): TraceSummary[] {
     this.assertOpen();
     return this.store.list(filter, page);
   }
 
-  count(filter: TraceFilter = {}): number {
+  count(filter: ScopedFilter = {}): number {
     this.assertOpen();
     return this.store.count(filter);
   }
 
-  search(request: SearchRequest): SearchResult {
+  search(request: SearchRequest & ScopedFilter): SearchResult {
     this.assertOpen();
     return this.searcher.search(request);
   }
@@ -292,14 +334,19 @@ export class Vault {
 
   exportTo(
     output: string,
-    filter: TraceFilter = {},
-    options: { overwrite?: boolean; onTrace?: (count: number, total: number) => void } = {},
+    filter: ScopedFilter = {},
+    options: {
+      overwrite?: boolean;
+      onTrace?: (count: number, total: number) => void;
+      beforePublish?: (report: ExportReport) => void;
+    } = {},
   ): ExportReport {
     this.assertOpen();
     const total = this.store.count(filter);
     return writeExportFile(output, this.store.iterate(filter), {
       overwrite: options.overwrite ?? false,
       onTrace: (count) => options.onTrace?.(count, total),
+      ...(options.beforePublish ? { beforePublish: options.beforePublish } : {}),
     });
   }
 
@@ -311,17 +358,43 @@ export class Vault {
       kind: s.kind,
       label: s.label,
       createdAt: new Date(s.createdAt).toISOString(),
+      user: s.user,
     }));
   }
 
-  /** Protects the root key under another master (a second token, a recovery key, …); returns the slot id. */
-  async addSlot(provider: KeyProvider): Promise<number> {
+  /** The user who owns the slot that unlocked this vault. */
+  get unlockingUserId(): number | null {
+    return this.tables.slotUser(this.unlockedSlotId) ?? null;
+  }
+
+  /**
+   * Protects the root key under another master (a second token, a recovery key, …); returns the slot id.
+   * `owner` runs inside the slot's transaction and names the user it authenticates (by default the one who
+   * unlocked); `beforeCommit` runs last in that transaction (the access gate writes its audit row there).
+   */
+  async addSlot(
+    provider: KeyProvider,
+    options: { owner?: () => number | null; beforeCommit?: () => void } = {},
+  ): Promise<number> {
     this.assertOpen();
     const rootKey = this.keyring.rootKeyCopy();
     try {
       const slot = await provider.protectRootKey(rootKey, { vaultId: this.vaultId });
       this.assertOpen();
-      return this.tables.insertSlot(provider.kind, provider.label, slot.params, slot.wrappedRoot);
+      return this.db
+        .transaction(() => {
+          const owner = options.owner ? options.owner() : this.unlockingUserId;
+          const id = this.tables.insertSlot(
+            provider.kind,
+            provider.label,
+            slot.params,
+            slot.wrappedRoot,
+            owner,
+          );
+          options.beforeCommit?.();
+          return id;
+        })
+        .immediate();
     } finally {
       wipe(rootKey);
     }
@@ -334,8 +407,9 @@ export class Vault {
    * database taken before still holds the old slots). Enrol other masters again with `addSlot`. Returns
    * the new slot's id.
    */
-  async rotateMaster(provider: KeyProvider): Promise<number> {
+  async rotateMaster(provider: KeyProvider, beforeCommit?: () => void): Promise<number> {
     this.assertOpen();
+    const owner = this.unlockingUserId;
     const newRoot = randomBytes(32);
     try {
       const slot = await provider.protectRootKey(newRoot, { vaultId: this.vaultId });
@@ -344,7 +418,15 @@ export class Vault {
         .transaction(() => {
           this.keyring.rewrapKeksUnder(newRoot);
           this.tables.deleteAllSlots();
-          return this.tables.insertSlot(provider.kind, provider.label, slot.params, slot.wrappedRoot);
+          const id = this.tables.insertSlot(
+            provider.kind,
+            provider.label,
+            slot.params,
+            slot.wrappedRoot,
+            owner,
+          );
+          beforeCommit?.();
+          return id;
         })
         .immediate();
       this.keyring.adoptRoot(newRoot);
@@ -379,12 +461,26 @@ export class Vault {
    * it (resumably, in small transactions) and the old version retires. Returns the new version.
    */
   async rotateKeys(onProgress?: (progress: RewrapProgress) => void): Promise<number> {
-    this.assertOpen();
-    // At once, before any await: new data uses the new version from here on. A background re-wrap of an
-    // earlier rotation may still run; both move whatever is older than the current version, row by row.
-    const version = this.rotation.rotate();
-    await this.rotation.rewrapAll(onProgress, () => this.closed);
+    const version = this.beginKeyRotation();
+    await this.finishRewrap(onProgress);
     return version;
+  }
+
+  /**
+   * The first, synchronous half of `rotateKeys`: a new KEK version protects new data from here on (the
+   * access gate runs it in the transaction of its audit row). Returns the new version.
+   */
+  beginKeyRotation(): number {
+    this.assertOpen();
+    // A background re-wrap of an earlier rotation may still run; both move whatever is older than the
+    // current version, row by row.
+    return this.rotation.rotate();
+  }
+
+  /** The second half: every subject key re-wrapped under the current KEK, resumably; old versions retire. */
+  async finishRewrap(onProgress?: (progress: RewrapProgress) => void): Promise<void> {
+    this.assertOpen();
+    await this.rotation.rewrapAll(onProgress, () => this.closed);
   }
 
   /**
@@ -457,6 +553,51 @@ export class Vault {
     } finally {
       wipe(fresh);
     }
+  }
+
+  /** The keyed HMAC standing for a person's identifier in the traces table (scopes compare with it). */
+  identityRef(kind: 'user' | 'subject', value: string): Uint8Array {
+    this.assertOpen();
+    return this.keyring.identityRef(kind, value);
+  }
+
+  /** HMAC under the audit key, for a sensitive value an audit row names (design.md §5). */
+  auditMac(value: string): Uint8Array {
+    this.assertOpen();
+    return this.keyring.auditMac(value);
+  }
+
+  /**
+   * A 32-byte vault key for sealing small secrets (TOTP seeds, break-glass reasons), made on first use and
+   * wrapped under the KEK like the others. The caller wipes the copy it gets.
+   */
+  secretKey(purpose: 'users'): Uint8Array {
+    this.assertOpen();
+    const stored = this.keyring.loadVaultKey(purpose);
+    if (stored) return stored;
+    const fresh = randomBytes(32);
+    this.db.transaction(() => this.keyring.storeVaultKey(purpose, fresh)).immediate();
+    return fresh;
+  }
+
+  /** Whether trace `id` lies inside a scope (the access gate's check of a single target). */
+  scopeOf(id: string, scope: SqlCondition): 'in' | 'out' | 'missing' {
+    this.assertOpen();
+    return this.store.scopeOf(id, scope);
+  }
+
+  /**
+   * The vault's database, for the access layer's tables (users, roles, audit) and its transactions. Only
+   * core/ reaches it: the command line and the app go through the session.
+   */
+  get database(): SqliteDatabase {
+    this.assertOpen();
+    return this.db;
+  }
+
+  /** After a rolled-back write: cached subject keys are dropped, so none outlives its row. */
+  forgetCachedKeys(): void {
+    if (!this.closed) this.keyring.forgetSubjectKeys();
   }
 
   keyStatus(): KeyStatus {

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '../../../native/sqlite.js';
 import * as m0010 from './0010-initial-schema.js';
+import * as m0020 from './0020-access-and-audit.js';
 
 export interface Migration {
   /** The user_version the database has after this migration. Numbered in tens so a fix fits between. */
@@ -9,6 +10,9 @@ export interface Migration {
 }
 
 /** Every migration, in the order it runs. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 10, name: 'initial schema', up: m0010.up }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 10, name: 'initial schema', up: m0010.up },
+  { version: 20, name: 'access and audit', up: m0020.up },
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -32,6 +32,8 @@ const CLEARED = [
   'VAULT_MANAGER_NEW_PASSPHRASE',
   'VAULT_MANAGER_PKCS11_MODULE',
   'VAULT_MANAGER_RECOVERY_KEY',
+  'VAULT_MANAGER_USER',
+  'VAULT_MANAGER_TOTP',
 ];
 
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {

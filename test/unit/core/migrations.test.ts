@@ -68,6 +68,55 @@ const EXPECTED: Record<number, (db: SqliteDatabase) => void> = {
     assert.ok(!columns(db, 'traces').includes('user_id'), 'no plaintext user id column');
     assert.deepEqual(columns(db, 'subject_keys'), ['key_ref', 'kek_version', 'wrapped_key', 'created_at']);
   },
+  20: (db) => {
+    for (const table of [
+      'users',
+      'roles',
+      'user_roles',
+      'break_glass',
+      'audit_log',
+      'audit_checkpoints',
+      'alerts',
+    ]) {
+      assert.ok(tables(db).includes(table), `table ${table}`);
+    }
+    assert.ok(columns(db, 'key_slots').includes('user_id'), 'key slots belong to users');
+    assert.deepEqual(columns(db, 'audit_log'), [
+      'seq',
+      'at',
+      'actor',
+      'action',
+      'operation',
+      'target',
+      'result',
+      'origin',
+      'details',
+      'macs',
+      'break_glass',
+      'session_id',
+      'prev_hash',
+      'hash',
+    ]);
+    assert.deepEqual(columns(db, 'audit_checkpoints'), [
+      'id',
+      'tree_size',
+      'root_hash',
+      'signed_at',
+      'public_point',
+      'signature',
+      'frontier',
+    ]);
+    assert.ok(!columns(db, 'break_glass').includes('reason'), 'the break-glass reason is stored sealed only');
+    // An auditor's filters by actor and by time use their indexes, not a scan of the log.
+    assert.match(
+      plan(db, 'SELECT * FROM audit_log WHERE actor = ? AND at >= ? ORDER BY seq', 'admin', 0),
+      /USING INDEX audit_by_actor/,
+    );
+    assert.match(
+      plan(db, 'SELECT * FROM audit_log WHERE at >= ? AND at < ? ORDER BY seq', 0, 1),
+      /USING INDEX audit_by_at/,
+    );
+  },
 };
 
 const LIST = (where: string) =>

@@ -44,6 +44,16 @@ describe('room boundaries (design.md §2) fail lint', () => {
       "import { ErrorCode } from '../common/errors.js'; export { ErrorCode };",
       'import-x/no-restricted-paths',
     ],
+    [
+      'cli',
+      "import { Vault } from '../core/vault/vault.js'; export { Vault };",
+      'import-x/no-restricted-paths',
+    ],
+    [
+      'main',
+      "import { TraceStore } from '../core/store/trace-store.js'; export { TraceStore };",
+      'import-x/no-restricted-paths',
+    ],
     ['common', "import { readFileSync } from 'node:fs'; export { readFileSync };", 'no-restricted-imports'],
     ['core', "import { Command } from 'commander'; export { Command };", 'no-restricted-imports'],
     ['core', "import { app } from 'electron'; export { app };", 'no-restricted-imports'],
@@ -61,7 +71,7 @@ describe('room boundaries (design.md §2) fail lint', () => {
     ],
     [
       'cli',
-      "import { Vault } from '../core/vault/vault.js'; import { Command } from 'commander'; export { Vault, Command };",
+      "import { VaultSession } from '../core/access/vault-session.js'; import { Command } from 'commander'; export { VaultSession, Command };",
     ],
     ['common', "import { z } from 'zod'; export { z };"],
   ];

@@ -3,14 +3,15 @@
  * measured in the same run on the same machine.
  *
  *   BENCH_TRACES  traces to ingest (default 100000)
- *   BENCH_ONLY    comma-separated subset of: ingest, search, page, memory, audit (default: all). The vault
- *                 and its plaintext baseline are built whatever trace benchmark is selected, as search and
- *                 page read them; audit alone builds only its own log.
+ *   BENCH_ONLY    comma-separated subset of: ingest, search, page, memory, audit, gate (default:
+ *                 all). The vault and its plaintext baseline are built whatever trace benchmark is
+ *                 selected, as search and page read them; audit and gate build only their own.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchAudit } from './audit.js';
+import { benchGate } from './gate.js';
 import { reportMemory, reportServingMemory, reportSizes } from './footprint.js';
 import { buildStores, reportIngest } from './ingest.js';
 import { benchPages, randomPages } from './page.js';
@@ -18,7 +19,7 @@ import { chooseQueries } from './query-words.js';
 import { Report } from './report.js';
 import { benchSearch } from './search.js';
 
-const BENCHMARKS = ['ingest', 'search', 'page', 'memory', 'audit'] as const;
+const BENCHMARKS = ['ingest', 'search', 'page', 'memory', 'audit', 'gate'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const SEARCH_QUERIES = 200;
@@ -60,9 +61,10 @@ async function main(): Promise<void> {
       `node ${process.version}, ${cpus().length} cores; databases in ${dir}`,
   );
   try {
-    if ([...only].some((b) => b !== 'audit')) await benchTraces(report, dir, traces, only);
-    // After the trace benchmarks, so its allocations do not move their memory figures.
+    if ([...only].some((b) => b !== 'audit' && b !== 'gate')) await benchTraces(report, dir, traces, only);
+    // After the trace benchmarks, so their allocations do not move the memory figures.
     if (only.has('audit')) await benchAudit(report, dir);
+    if (only.has('gate')) await benchGate(report, dir);
 
     const seconds = (Date.now() - started) / 1000;
     report.printTargets();

@@ -134,7 +134,7 @@ export class SessionAdmin {
     });
   }
 
-  keyStatus(): KeyStatus & { rewrapError?: string } {
+  keyStatus(): KeyStatus {
     return this.gate.perform('keys.status', {}, () => ({ value: this.vault.keyStatus() }));
   }
 

@@ -170,6 +170,27 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('gives a vault from before users one admin user who owns its key slots', () => {
+    const db = freshDatabase();
+    migrate(db, 10);
+    const slot = db.prepare(
+      "INSERT INTO key_slots (kind, label, params, wrapped_root, created_at) VALUES ('passphrase', 'p', '{}', x'00', 0)",
+    );
+    slot.run();
+    slot.run();
+    migrate(db, 20);
+    const users = db.prepare('SELECT id, name FROM users').all() as { id: number; name: string }[];
+    assert.deepEqual(
+      users.map((u) => u.name),
+      ['admin'],
+    );
+    assert.deepEqual(db.prepare('SELECT role FROM user_roles WHERE user_id = ?').pluck().all(users[0]!.id), [
+      'admin',
+    ]);
+    assert.deepEqual(db.prepare('SELECT DISTINCT user_id FROM key_slots').pluck().all(), [users[0]!.id]);
+    db.close();
+  });
+
   it('is idempotent: migrating a current database changes nothing', () => {
     const db = freshDatabase();
     migrate(db);

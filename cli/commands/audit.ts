@@ -155,6 +155,26 @@ export function registerAudit(program: Command, runner: Runner): void {
 
   withCommonOptions(
     audit
+      .command('break-glass')
+      .description('every break-glass window, newest first: who, when, until when, and the reason given'),
+  ).action((options: CommonOptions) =>
+    runner.run(options, (context) =>
+      withSession(context, (session) => {
+        const grants = session.audit.breakGlassGrants();
+        const { output } = context;
+        output.result({ grants }, () => {
+          if (grants.length === 0) output.print('No break-glass window was ever opened.');
+          for (const g of grants) {
+            output.print(`  ${g.id}  ${g.user}  ${g.startedAt} until ${g.endsAt}`);
+            output.print(`      reason: ${g.reason}`);
+          }
+        });
+      }),
+    ),
+  );
+
+  withCommonOptions(
+    audit
       .command('export')
       .description('write the whole audit log, with its hashes for an outside verifier, to a file')
       .addOption(

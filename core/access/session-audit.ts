@@ -62,23 +62,48 @@ export class SessionAudit {
     );
   }
 
-  /** Opens the sealed reason of a break-glass grant, for the auditor reviewing it. */
-  breakGlassReason(id: number): string | undefined {
-    return this.gate.perform('audit.query', { target: `break-glass:${id}` }, () => {
-      const sealed = this.vault.database
-        .prepare('SELECT reason_sealed FROM break_glass WHERE id = ?')
-        .get(id) as { reason_sealed: Uint8Array } | undefined;
-      if (!sealed) return { value: undefined };
+  /**
+   * Every break-glass grant, newest first, with its reason opened: what an auditor reviews after an
+   * emergency. Reading them is itself one audited query.
+   */
+  breakGlassGrants(): BreakGlassReview[] {
+    return this.gate.perform('audit.query', { target: 'break-glass' }, () => {
+      const rows = this.vault.database
+        .prepare(
+          `SELECT b.id, u.name AS user, b.started_at, b.ends_at, b.reason_sealed
+           FROM break_glass b JOIN users u ON u.id = b.user_id ORDER BY b.id DESC`,
+        )
+        .all() as {
+        id: number;
+        user: string;
+        started_at: number;
+        ends_at: number;
+        reason_sealed: Uint8Array;
+      }[];
       const sealer = this.sealer();
       try {
-        return {
-          value: Buffer.from(sealer.open('break-glass-reason', sealed.reason_sealed)).toString('utf8'),
-        };
+        const grants = rows.map((row) => ({
+          id: row.id,
+          user: row.user,
+          startedAt: new Date(row.started_at).toISOString(),
+          endsAt: new Date(row.ends_at).toISOString(),
+          reason: Buffer.from(sealer.open('break-glass-reason', row.reason_sealed)).toString('utf8'),
+        }));
+        return { value: grants, details: { count: grants.length } };
       } finally {
         sealer.destroy();
       }
     });
   }
+}
+
+export interface BreakGlassReview {
+  id: number;
+  user: string;
+  /** ISO 8601. */
+  startedAt: string;
+  endsAt: string;
+  reason: string;
 }
 
 /** What the row says of a query: which filters were used, not their values (a user name is not secret). */

@@ -63,7 +63,15 @@ describe('break-glass', () => {
     await session.close();
 
     const auditor = await fixture.open(ROLE_USERS.auditor);
-    assert.equal(auditor.audit.breakGlassReason(grant.id), 'patient crashed in the ED, records needed');
+    const [review] = auditor.audit.breakGlassGrants();
+    assert.deepEqual(
+      [review!.id, review!.user, review!.reason],
+      [grant.id, ROLE_USERS.clinician, 'patient crashed in the ED, records needed'],
+    );
+    const db2 = fixture.database();
+    const stored = db2.prepare('SELECT reason_sealed FROM break_glass').pluck().get() as Buffer;
+    db2.close();
+    assert.ok(!stored.toString('latin1').includes('crashed'), 'the reason is stored sealed');
     await auditor.close();
   });
 

@@ -113,6 +113,12 @@ describe('vault-manager users, roles, policy, whoami and break-glass', () => {
     assert.ok(me.doc.breakGlassUntil !== null && Date.parse(me.doc.breakGlassUntil) > Date.now());
     // Break-glass reads; it does not administer.
     await expectExit(['users', 'list', ...lee], 1, asLee);
+
+    // The admin (holding VIEW_AUDIT_LOGS) reviews the window and the reason given.
+    const review = await expectExit(['audit', 'break-glass', ...h], 0);
+    assert.match(review.stdout, /dr-lee .* until /);
+    assert.match(review.stdout, /reason: patient crashed in ward 7/);
+    await expectExit(['audit', 'break-glass', ...lee], 1, asLee);
   });
 
   it('assigns and removes roles', async () => {

@@ -59,6 +59,12 @@ export interface GateDeps {
   afterRecord: () => void;
 }
 
+/**
+ * What a row's target may hold in clear: ids, user and role names. Anything else (a mistyped id that might
+ * be a patient's name, text that a spreadsheet would run as a formula) is recorded only by its HMAC.
+ */
+const SAFE_TARGET = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+
 /** The audit row could not be written: the operation must fail, and return nothing. */
 class AuditWriteError extends VaultError {}
 
@@ -246,17 +252,20 @@ export class Gate {
     details: Record<string, unknown> | undefined,
   ): void {
     const { session } = this.deps;
+    const target = request.target ?? '';
+    const clear = target === '' || SAFE_TARGET.test(target);
+    const sensitive = clear ? (request.sensitive ?? []) : [target, ...(request.sensitive ?? [])];
     try {
       this.deps.appendAudit({
         at: this.deps.now(),
         actor: session.user.name,
         action: rule.action,
         operation: name,
-        target: request.target ?? '',
+        target: clear ? target : '',
         result,
         origin: session.origin,
-        details: details ?? {},
-        macs: request.sensitive?.length ? this.deps.macs(request.sensitive) : [],
+        details: clear ? (details ?? {}) : { ...details, target: 'not an identifier; kept as an HMAC' },
+        macs: sensitive.length > 0 ? this.deps.macs(sensitive) : [],
         breakGlass: access.breakGlass,
         sessionId: session.id,
       });

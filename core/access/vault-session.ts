@@ -3,11 +3,13 @@ import { ErrorCode, VaultError, isVaultError } from '../../common/errors.js';
 import { AlertLog, type AlertListener } from '../alerts/alert-log.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { sensitiveMacs } from '../audit/audit-macs.js';
+import { CheckpointSchedule } from '../audit/checkpoint-schedule.js';
 import { AuditCheckpointer, type CheckpointSigner } from '../audit/checkpoints.js';
 import { wipe } from '../crypto/bytes.js';
 import type { KeyProvider } from '../keys/key-provider.js';
 import { Vault, type CreateOptions, type OpenOptions } from '../vault/vault.js';
 import { readAccessPolicy } from './access-policy.js';
+import { startBreakGlass } from './break-glass-start.js';
 import { BreakGlassGrants } from './break-glass.js';
 import { BREAK_GLASS_ROLE } from './default-roles.js';
 import { Gate } from './gate.js';
@@ -34,10 +36,6 @@ export interface SessionOptions extends OpenOptions {
 /** Slot kinds whose proof is only something known: these need a second factor when policy says so. */
 const KNOWLEDGE_ONLY = new Set(['passphrase', 'recovery']);
 
-/** The longest a break-glass reason may be, and the shortest that says anything. */
-const REASON_MIN = 10;
-const REASON_MAX = 1000;
-
 /**
  * One user's session on an unlocked vault: the only way the command line, the desktop app and the local
  * API reach the engine. Every call passes one gate (design.md §5); the vault itself stays inside.
@@ -51,10 +49,8 @@ export class VaultSession {
   private readonly roles: RoleStore;
   private readonly grants: BreakGlassGrants;
   private readonly alerts: AlertLog;
-  private readonly checkpointer: AuditCheckpointer | undefined;
+  private readonly checkpoints: CheckpointSchedule;
   private readonly now: () => number;
-  private checkpointing: Promise<unknown> = Promise.resolve();
-  private readonly integrityAlerts = new Set<string>();
 
   private constructor(
     private readonly vault: Vault,
@@ -70,7 +66,11 @@ export class VaultSession {
     this.grants = new BreakGlassGrants(db);
     this.alerts = new AlertLog(db, options.onAlert ? [options.onAlert] : []);
     const log = new AuditLog(db);
-    this.checkpointer = signer && new AuditCheckpointer(db, vault.vaultId, signer, this.now);
+    this.checkpoints = new CheckpointSchedule(
+      signer && new AuditCheckpointer(db, vault.vaultId, signer, this.now),
+      () => this.policy(),
+      (message) => this.raise('audit-integrity', message),
+    );
     this.gate = new Gate({
       db,
       session,
@@ -88,7 +88,7 @@ export class VaultSession {
       idleTimeoutMs: () => this.policy().idle_timeout_minutes * 60_000,
       lock: (reason) => vault.lock(reason),
       afterRollback: () => vault.forgetCachedKeys(),
-      afterRecord: () => this.checkpointIfDue(),
+      afterRecord: () => this.checkpoints.afterRow(),
     });
     this.traces = new SessionTraces(this.gate, vault, session);
     this.admin = new SessionAdmin(this.gate, vault, this.users, this.roles, this.now, () => this.sealer());
@@ -229,51 +229,23 @@ export class VaultSession {
   }
 
   /**
-   * Break-glass (HIPAA §164.312(a)(2)(ii)): for `minutes`, READ_TRACES, SEARCH_TRACES and READ_PHI over
-   * every trace, with a reason that is sealed in the vault. An alert is raised at once, and every row
-   * written while the grant lasts carries its id.
+   * Break-glass: time-boxed access to every trace, a sealed reason, an alert at once, every row marked
+   * (break-glass-start.ts).
    */
   breakGlass(reason: string, minutes: number): { id: number; endsAt: string } {
-    const trimmed = reason.trim();
-    const max = this.policy().break_glass_max_minutes;
-    if (trimmed.length < REASON_MIN || trimmed.length > REASON_MAX) {
-      throw new VaultError(
-        ErrorCode.BAD_INPUT,
-        `a break-glass reason must be ${REASON_MIN}-${REASON_MAX} characters; say why access is needed`,
-      );
-    }
-    if (!Number.isInteger(minutes) || minutes < 1 || minutes > max) {
-      throw new VaultError(ErrorCode.BAD_INPUT, `--minutes must be a whole number from 1 to ${max} (policy)`);
-    }
-    let raised: ReturnType<AlertLog['store']> | undefined;
-    const grant = this.gate.perform('breakGlass.start', { details: { minutes } }, () => {
-      const sealer = this.sealer();
-      try {
-        const now = this.now();
-        const started = this.grants.start(
-          this.session.user.id,
-          now,
-          minutes,
-          sealer.seal('break-glass-reason', Buffer.from(trimmed, 'utf8')),
-        );
-        raised = this.alerts.store(
-          'break-glass',
-          'critical',
-          `${this.session.user.name} broke the glass for ${minutes} minutes`,
-          {
-            user: this.session.user.name,
-            break_glass: started.id,
-            ends_at: new Date(started.endsAt).toISOString(),
-          },
-          now,
-        );
-        return { value: started, details: { alert: raised.id }, breakGlass: started.id };
-      } finally {
-        sealer.destroy();
-      }
-    });
-    if (raised) this.alerts.notify(raised);
-    return { id: grant.id, endsAt: new Date(grant.endsAt).toISOString() };
+    return startBreakGlass(
+      {
+        gate: this.gate,
+        session: this.session,
+        grants: this.grants,
+        alerts: this.alerts,
+        sealer: () => this.sealer(),
+        now: this.now,
+        maxMinutes: () => this.policy().break_glass_max_minutes,
+      },
+      reason,
+      minutes,
+    );
   }
 
   private raise(kind: string, message: string): void {
@@ -321,10 +293,9 @@ export class VaultSession {
   /** Ends the session normally: any due checkpoint is written, one audit row, keys wiped. */
   async close(): Promise<void> {
     if (this.session.locked || this.vault.isLocked) return;
-    await this.checkpointing;
     try {
       this.gate.perform('session.close', {}, () => ({ value: undefined }));
-      await this.checkpointer?.checkpoint().catch(() => undefined);
+      await this.checkpoints.flush();
     } finally {
       this.endSession('closed');
     }
@@ -337,7 +308,7 @@ export class VaultSession {
   /** Waits for background work: key re-wrapping and audit checkpoints. */
   async whenIdle(): Promise<void> {
     await this.vault.whenIdle();
-    await this.checkpointing;
+    await this.checkpoints.whenIdle();
   }
 
   private endSession(reason: string): void {
@@ -368,24 +339,5 @@ export class VaultSession {
     } finally {
       wipe(key);
     }
-  }
-
-  /** Writes a signed checkpoint in the background when N rows or T seconds have passed (design.md §5). */
-  private checkpointIfDue(): void {
-    const policy = this.policy();
-    const checkpointer = this.checkpointer;
-    if (!checkpointer?.isDue(policy.audit_checkpoint_rows, policy.audit_checkpoint_seconds)) return;
-    this.checkpointing = this.checkpointing
-      .then(() => checkpointer.checkpoint())
-      .catch((error: unknown) => {
-        // The rows since the last checkpoint do not chain: someone edited the log. Say so at once.
-        // Once per break and session: every later row would otherwise raise it again.
-        if (isVaultError(error, ErrorCode.INTEGRITY) && !this.integrityAlerts.has(error.message)) {
-          this.integrityAlerts.add(error.message);
-          this.raise('audit-integrity', error.message);
-        }
-        // Anything else (a token gone) is retried after the next row; `audit verify` reports rows that
-        // are not under a checkpoint yet.
-      });
   }
 }

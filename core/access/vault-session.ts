@@ -33,8 +33,12 @@ export interface SessionOptions extends OpenOptions {
   onAlert?: AlertListener;
 }
 
-/** Slot kinds whose proof is only something known: these need a second factor when policy says so. */
-const KNOWLEDGE_ONLY = new Set(['passphrase', 'recovery']);
+/**
+ * Slot kinds that prove two factors on their own: a token holds the key (possession) and asks its PIN
+ * (knowledge). Every other slot (a passphrase, a recovery key, the OS keychain opened by the OS login)
+ * proves one, and needs a TOTP code too when policy says `mfa_required`.
+ */
+const TWO_FACTOR_SLOTS = new Set(['pkcs11']);
 
 /**
  * One user's session on an unlocked vault: the only way the command line, the desktop app and the local
@@ -148,7 +152,7 @@ export class VaultSession {
         options,
         signer,
       );
-      if (KNOWLEDGE_ONLY.has(provider.kind) && session.policy().mfa_required) {
+      if (!TWO_FACTOR_SLOTS.has(provider.kind) && session.policy().mfa_required) {
         await session.secondFactor(options.totp);
       }
       session.gate.perform('session.open', { details: { slot: provider.kind } }, () => ({

@@ -109,9 +109,12 @@ export class SessionAdmin {
       typeof definition === 'object' && definition !== null
         ? (definition as { name?: unknown }).name
         : undefined;
-    return this.gate.perform('roles.define', { target: typeof name === 'string' ? name : '' }, () => ({
-      value: this.roles.define(definition, this.now()),
-    }));
+    return this.gate.perform('roles.define', { target: typeof name === 'string' ? name : '' }, () => {
+      const role = this.roles.define(definition, this.now());
+      // In the same transaction: a redefinition that leaves nobody able to manage users rolls back.
+      this.users.assertSomeoneManagesUsers(`redefining role ${role.name}`);
+      return { value: role };
+    });
   }
 
   showPolicy(): AccessPolicy {

@@ -234,6 +234,19 @@ export class UserStore {
       .all(userId) as string[];
   }
 
+  /**
+   * Throws unless some enabled user can still manage users. Run inside the transaction of a change that
+   * could take that away from everyone (a role redefined), so the change rolls back.
+   */
+  assertSomeoneManagesUsers(change: string): void {
+    if (this.userManagers().length === 0) {
+      throw new VaultError(
+        ErrorCode.BAD_INPUT,
+        `${change} would leave no enabled user able to manage users (a role with MANAGE_USERS or ALL); nothing was changed`,
+      );
+    }
+  }
+
   /** Ids of the enabled users who hold a role granting MANAGE_USERS (or ALL). */
   private userManagers(): number[] {
     const ids = this.db.prepare('SELECT id FROM users WHERE disabled_at IS NULL').pluck().all() as number[];

@@ -46,8 +46,11 @@ export class PlaintextFtsStore {
   private readonly searchStatement: SqliteStatement<[string, number], string>;
   private readonly selectBody: SqliteStatement<[string], string>;
 
-  private constructor(private readonly db: SqliteDatabase) {
-    db.exec(SCHEMA);
+  private constructor(
+    private readonly db: SqliteDatabase,
+    withSchema: boolean,
+  ) {
+    if (withSchema) db.exec(SCHEMA);
     this.insertTrace = db.prepare(
       `INSERT INTO traces (id, agent_id, user_id, subject_id, started_at, ended_at, ingested_at, size_bytes, body)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -65,7 +68,12 @@ export class PlaintextFtsStore {
 
   /** Opened through native/sqlite.ts, so WAL and synchronous=FULL are exactly the vault's pragmas. */
   static create(file: string): PlaintextFtsStore {
-    return new PlaintextFtsStore(openDatabase(file));
+    return new PlaintextFtsStore(openDatabase(file), true);
+  }
+
+  /** A store built earlier, read-only: the serving probe's baseline. */
+  static open(file: string): PlaintextFtsStore {
+    return new PlaintextFtsStore(openDatabase(file, { readonly: true }), false);
   }
 
   /** One transaction, like vault.put: serialise, insert the row, index the message text. */

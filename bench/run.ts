@@ -25,7 +25,7 @@ type Benchmark = (typeof BENCHMARKS)[number];
 const SEARCH_QUERIES = 200;
 const SEARCH_ROUNDS = 3;
 const RESULT_PAGES = 500;
-/** Result pages the serving probe decrypts (and times) after its searches; the first 50 warm up. */
+/** Result pages of each phase of the serving probe (rss-probe.ts); the first 50 it times warm up. */
 const PROBE_PAGES = 550;
 const RESULTS_FILE = join(process.cwd(), 'bench-results', 'latest.json');
 
@@ -101,8 +101,10 @@ async function benchTraces(report: Report, dir: string, traces: number, only: Se
   if (only.has('memory') || only.has('page')) {
     reportServingMemory(report, dir, {
       home: dirname(stores.files.vault),
+      plaintext: stores.files.plaintext,
       queries: queries.map((q) => q.text),
       pages: randomPages(stores.ids, PROBE_PAGES, 13),
+      timedPages: randomPages(stores.ids, PROBE_PAGES, 17),
     });
   }
 }

@@ -14,6 +14,7 @@ import { benchAudit } from './audit.js';
 import { benchGate } from './gate.js';
 import { reportMemory, reportServingMemory, reportSizes } from './footprint.js';
 import { buildStores, reportIngest } from './ingest.js';
+import { damonPageout } from './page-cache-reclaim.js';
 import { benchPages, randomPages } from './page.js';
 import { chooseQueries } from './query-words.js';
 import { Report } from './report.js';
@@ -54,12 +55,19 @@ async function main(): Promise<void> {
   const traces = parseTraces(process.env.BENCH_TRACES);
   const only = parseOnly(process.env.BENCH_ONLY);
   const started = Date.now();
+  const pageout = damonPageout();
   const dir = mkdtempSync(join(tmpdir(), 'vault-bench-'));
   const report = new Report();
   console.log(
     `vault-manager bench: ${traces.toLocaleString('en-US')} traces; ${[...only].join(', ')}; ` +
       `node ${process.version}, ${cpus().length} cores; databases in ${dir}`,
   );
+  if (pageout !== null) {
+    console.log(
+      `note: the kernel pages out idle memory here (DAMON, ${pageout}): database pages not read for a few ` +
+        'seconds leave the OS cache, so reads in this process long after ingest include disk reads',
+    );
+  }
   try {
     if ([...only].some((b) => b !== 'audit' && b !== 'gate')) await benchTraces(report, dir, traces, only);
     // After the trace benchmarks, so their allocations do not move the memory figures.
@@ -74,6 +82,7 @@ async function main(): Promise<void> {
       node: process.version,
       cores: cpus().length,
       cpu: cpus()[0]?.model ?? 'unknown',
+      pageCacheReclaim: pageout !== null,
       date: new Date(started).toISOString(),
       seconds,
     });

@@ -1,6 +1,6 @@
 import type { Stores } from './ingest.js';
 import type { Report } from './report.js';
-import { seededRandom, summarize, timed } from './stats.js';
+import { alternate, seededRandom, summarize, timed } from './stats.js';
 
 const PAGE = 50;
 const WARM_UP_PAGES = 50;
@@ -26,13 +26,7 @@ export function benchPages(report: Report, stores: Stores, pages: number): void 
       vaultMs.push(ms);
     };
     const runBaseline = () => baselineMs.push(timed(() => plaintext.getMany(page))[1]);
-    if (i % 2 === 0) {
-      runVault();
-      runBaseline();
-    } else {
-      runBaseline();
-      runVault();
-    }
+    alternate(i, runVault, runBaseline);
   });
   const v = summarize(vaultMs);
   const b = summarize(baselineMs);

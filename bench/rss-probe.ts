@@ -17,6 +17,7 @@ import { databasePath } from '../core/vault/home.js';
 import { Vault } from '../core/vault/vault.js';
 import { TEST_PASSPHRASE, TEST_SCRYPT_COST } from '../test/support/temp.js';
 import { PlaintextFtsStore } from './plaintext-store.js';
+import { alternate, timed } from './stats.js';
 
 export interface ProbeInput {
   home: string;
@@ -53,17 +54,13 @@ async function main(): Promise<void> {
     try {
       const pageMs: number[] = [];
       const baselineMs: number[] = [];
-      input.timedPages.forEach((page, i) => {
-        const runVault = () => pageMs.push(time(() => vault.getMany(page)));
-        const runBaseline = () => baselineMs.push(time(() => plaintext.getMany(page)));
-        if (i % 2 === 0) {
-          runVault();
-          runBaseline();
-        } else {
-          runBaseline();
-          runVault();
-        }
-      });
+      input.timedPages.forEach((page, i) =>
+        alternate(
+          i,
+          () => pageMs.push(timed(() => vault.getMany(page))[1]),
+          () => baselineMs.push(timed(() => plaintext.getMany(page))[1]),
+        ),
+      );
       const output: ProbeOutput = { rss, heapUsed, pageMs, baselineMs };
       process.stdout.write(JSON.stringify(output));
     } finally {
@@ -83,12 +80,6 @@ function readThrough(file: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-function time(fn: () => unknown): number {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
 }
 
 main().catch((error: unknown) => {

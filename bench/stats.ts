@@ -33,5 +33,19 @@ export function timed<T>(fn: () => T): [T, number] {
   return [result, performance.now() - start];
 }
 
+/**
+ * Runs `a` then `b` in even rounds and `b` then `a` in odd ones, so that neither side always runs second
+ * (on caches the other warmed) when a figure and its baseline are timed page by page.
+ */
+export function alternate(round: number, a: () => void, b: () => void): void {
+  if (round % 2 === 0) {
+    a();
+    b();
+  } else {
+    b();
+    a();
+  }
+}
+
 /** Seeded, so query lists and id pages are the same in every run. */
 export { seededRandom } from '../test/support/seeded-random.js';

@@ -93,10 +93,10 @@ export function reportServingMemory(report: Report, dir: string, input: ProbeInp
   });
   const pages = summarize(output.pageMs.slice(WARM_UP_PAGES));
   const baseline = summarize(output.baselineMs.slice(WARM_UP_PAGES));
-  const timed = input.timedPages.length - WARM_UP_PAGES;
+  const countedPages = input.timedPages.length - WARM_UP_PAGES;
   report.add({
     key: 'page.serving_get_many.p50',
-    label: `fresh process serving the vault: getMany(50) decrypted p50, ${timed} pages`,
+    label: `fresh process serving the vault: getMany(50) decrypted p50, ${countedPages} pages`,
     value: pages.p50,
     unit: 'ms',
     target: { op: '<=', value: 2 },

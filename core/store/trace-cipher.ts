@@ -1,6 +1,6 @@
 import { ErrorCode, VaultError } from '../../common/errors.js';
 import type { Trace } from '../../common/trace.js';
-import { AadBindingError, recordAad } from '../crypto/aad.js';
+import { AadBindingError, recordAadEncoder } from '../crypto/aad.js';
 import { AeadAuthenticationError, AeadParameterError, GCM_NONCE_BYTES, type Aead } from '../crypto/aead.js';
 import { nodeAesGcm } from '../crypto/aead-node.js';
 import { randomBytes, wipe } from '../crypto/bytes.js';
@@ -26,12 +26,15 @@ export interface TraceKeyBinding {
 /** Encrypts and decrypts trace bodies: a data key per trace, AAD binding it to vault, table and row. */
 export class TraceCipher {
   private readonly encoder = new TextEncoder();
+  private readonly recordAad: ReturnType<typeof recordAadEncoder>;
 
   constructor(
-    private readonly vaultId: string,
+    vaultId: string,
     private readonly keyring: Keyring,
     private readonly aead: Aead = nodeAesGcm,
-  ) {}
+  ) {
+    this.recordAad = recordAadEncoder(vaultId, TABLE);
+  }
 
   seal(trace: Trace, binding: TraceKeyBinding): SealedTrace {
     const plaintext = this.encoder.encode(JSON.stringify(trace));
@@ -81,13 +84,7 @@ export class TraceCipher {
   }
 
   private aad(binding: TraceKeyBinding): Uint8Array {
-    return recordAad({
-      vaultId: this.vaultId,
-      table: TABLE,
-      recordId: binding.id,
-      keyVersion: binding.keyVersion,
-      formatVersion: binding.formatVersion,
-    });
+    return this.recordAad(binding.id, binding.keyVersion, binding.formatVersion);
   }
 }
 

@@ -33,15 +33,19 @@ interface TraceRow {
   region: string | null;
 }
 
-/** What decrypting a trace needs, and nothing else: reading a page is on the clinician's critical path. */
-interface SealedRow {
-  id: string;
-  key_ref: Uint8Array;
-  key_version: number;
-  format_version: number;
-  nonce: Uint8Array;
-  body: Uint8Array;
-}
+/**
+ * What decrypting a trace needs, and nothing else: reading a page is on the clinician's critical path.
+ * Read as an array in SEALED_COLUMNS order, not as an object: building fifty row objects took a tenth of
+ * a result page's SQL time.
+ */
+type SealedRow = [
+  id: string,
+  keyRef: Uint8Array,
+  keyVersion: number,
+  formatVersion: number,
+  nonce: Uint8Array,
+  body: Uint8Array,
+];
 
 const SEALED_COLUMNS = 't.id, t.key_ref, t.key_version, t.format_version, t.nonce, t.body';
 
@@ -73,10 +77,14 @@ export class TraceStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertTerms = db.prepare('INSERT INTO trace_terms (rowid, terms) VALUES (?, ?)');
-    this.selectSealed = db.prepare(`SELECT ${SEALED_COLUMNS} FROM traces t WHERE t.id = ?`);
-    this.selectSealedMany = db.prepare(
-      `SELECT ${SEALED_COLUMNS} FROM traces t WHERE t.id IN (SELECT value FROM json_each(?))`,
-    );
+    this.selectSealed = db
+      .prepare<[string], SealedRow>(`SELECT ${SEALED_COLUMNS} FROM traces t WHERE t.id = ?`)
+      .raw();
+    this.selectSealedMany = db
+      .prepare<[string], SealedRow>(
+        `SELECT ${SEALED_COLUMNS} FROM traces t WHERE t.id IN (SELECT value FROM json_each(?))`,
+      )
+      .raw();
   }
 
   /**
@@ -152,7 +160,7 @@ export class TraceStore {
       return row ? [this.open(row)] : [];
     }
     // One statement for the page, not one per id; then back into the order asked for.
-    const rows = new Map(this.selectSealedMany.all(JSON.stringify(ids)).map((row) => [row.id, row]));
+    const rows = new Map(this.selectSealedMany.all(JSON.stringify(ids)).map((row) => [row[0], row]));
     const out: Trace[] = [];
     for (const id of ids) {
       const row = rows.get(id);
@@ -260,13 +268,8 @@ export class TraceStore {
     return this.keyring.termTokens(searchableText(trace));
   }
 
-  private open(row: SealedRow): Trace {
-    return this.cipher.open(row.nonce, row.body, {
-      id: row.id,
-      keyRef: row.key_ref,
-      keyVersion: row.key_version,
-      formatVersion: row.format_version,
-    });
+  private open([id, keyRef, keyVersion, formatVersion, nonce, body]: SealedRow): Trace {
+    return this.cipher.open(nonce, body, { id, keyRef, keyVersion, formatVersion });
   }
 }
 

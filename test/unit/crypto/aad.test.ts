@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { recordAad, type RecordBinding } from '../../../core/crypto/aad.js';
+import { recordAad, recordAadEncoder, type RecordBinding } from '../../../core/crypto/aad.js';
 import { toHex } from '../../../core/crypto/bytes.js';
 
 const BASE: RecordBinding = {
@@ -160,5 +160,19 @@ describe('recordAad', () => {
       { ...BASE, vaultId: '\uFFFD' },
       'surrogate vs U+FFFD',
     );
+  });
+
+  it('gives, through one reused encoder, the bytes of each record alone', () => {
+    // The trace cipher keeps one encoder per vault: a record's bytes must not depend on the one before.
+    const encode = recordAadEncoder(BASE.vaultId, BASE.table);
+    const records = [
+      { ...BASE, recordId: 'trace-long-identifier-0001', keyVersion: 3 },
+      { ...BASE, recordId: 'x' },
+      { ...BASE, recordId: 'trace-long-identifier-0001', keyVersion: 3 },
+    ];
+    const reused = records.map((r) => toHex(encode(r.recordId, r.keyVersion, r.formatVersion)));
+    assert.deepEqual(reused, records.map(aad));
+    assert.throws(() => encode('\uD800', 1, 1), /well-formed Unicode/);
+    assert.throws(() => recordAadEncoder('\uDC00', 'traces')('r', 1, 1), /well-formed Unicode/);
   });
 });

@@ -3,7 +3,7 @@ import type { Trace } from '../../common/trace.js';
 import { AadBindingError, recordAadEncoder } from '../crypto/aad.js';
 import { AeadAuthenticationError, AeadParameterError, GCM_NONCE_BYTES, type Aead } from '../crypto/aead.js';
 import { nodeAesGcm } from '../crypto/aead-node.js';
-import { randomBytes, wipe } from '../crypto/bytes.js';
+import { randomBytes, utf8, wipe } from '../crypto/bytes.js';
 import type { Keyring } from '../keys/keyring.js';
 
 /** Version of the plaintext layout inside a trace ciphertext (JSON of the validated trace). */
@@ -25,7 +25,6 @@ export interface TraceKeyBinding {
 
 /** Encrypts and decrypts trace bodies: a data key per trace, AAD binding it to vault, table and row. */
 export class TraceCipher {
-  private readonly encoder = new TextEncoder();
   private readonly recordAad: ReturnType<typeof recordAadEncoder>;
 
   constructor(
@@ -37,7 +36,7 @@ export class TraceCipher {
   }
 
   seal(trace: Trace, binding: TraceKeyBinding): SealedTrace {
-    const plaintext = this.encoder.encode(JSON.stringify(trace));
+    const plaintext = utf8(JSON.stringify(trace));
     const key = this.keyring.traceKey(binding.keyRef, binding.id, binding.keyVersion, true);
     const nonce = randomBytes(GCM_NONCE_BYTES);
     try {
